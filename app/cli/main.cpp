@@ -1,0 +1,82 @@
+// spikecube-cli: headless runs, presets, config validation and benchmarks.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "app/cli/bench_command.hpp"
+#include "app/cli/run_command.hpp"
+#include "core/config.hpp"
+#include "core/version.hpp"
+
+namespace {
+
+int list_presets() {
+  for (const auto& name : spikecube::preset_names()) {
+    const auto text = spikecube::preset_text(name);
+    // first comment line of the preset is its one-line description
+    std::string first(text.substr(0, text.find('\n')));
+    if (first.rfind("# ", 0) == 0) first = first.substr(2);
+    std::cout << name << "\t" << first << "\n";
+  }
+  return 0;
+}
+
+int validate_file(const std::string& path) {
+  try {
+    const spikecube::Config cfg = spikecube::load_config_file(path);
+    std::cout << path << ": ok (model " << cfg.model << ")\n";
+    return 0;
+  } catch (const spikecube::ConfigError& e) {
+    std::cerr << "spikecube-cli: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"spikecube-cli: headless runs of spiking networks that learn with local rules"};
+  app.set_version_flag("--version", std::string("spikecube-cli ") + spikecube::kVersion);
+  app.require_subcommand(1);
+
+  spikecube::cli::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "run one experiment and write its metrics");
+  run_cmd->add_option("--preset", run.preset, "preset name (see `presets`); default 01_01");
+  run_cmd->add_option("--config", run.config_path, "TOML config file");
+  run_cmd->add_option("--steps", run.steps, "number of steps (overrides run.steps)");
+  run_cmd->add_option("--seed", run.seed, "random seed (overrides run.seed)");
+  run_cmd->add_option("--threads", run.threads, "worker threads, 0 = all cores (results do not depend on it)");
+  run_cmd->add_option("--set", run.overrides, "override a parameter: section.key=value (repeatable)");
+  run_cmd->add_option("--input-off", run.input_off, "switch the input off over steps A..B inclusive, as A:B (repeatable)");
+  run_cmd->add_option("--out", run.out_dir, "output folder for metrics.csv, config.toml, summary.json");
+  run_cmd->add_flag("--quiet", run.quiet, "no progress bar");
+
+  auto* presets_cmd = app.add_subcommand("presets", "list the built-in presets");
+  std::string validate_path;
+  auto* validate_cmd = app.add_subcommand("validate", "check a config file");
+  validate_cmd->add_option("file", validate_path, "TOML config file")->required();
+
+  spikecube::cli::BenchOptions bench;
+  auto* bench_cmd = app.add_subcommand("bench", "performance scenarios (DESIGN section 6)");
+  bench_cmd->add_option("--model", bench.model, "layer, cube or groups");
+  bench_cmd->add_option("--n", bench.n, "grid side")->check(CLI::Range(3, 1024));
+  bench_cmd->add_option("--L", bench.depth, "cube depth")->check(CLI::Range(1, 1024));
+  bench_cmd->add_option("--group", bench.group, "group side (groups model)")->check(CLI::Range(1, 64));
+  bench_cmd->add_option("--steps", bench.steps, "timed steps")->check(CLI::Range(static_cast<std::int64_t>(1), static_cast<std::int64_t>(1e9)));
+  bench_cmd->add_option("--threads", bench.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
+  bench_cmd->add_flag("--scaling", bench.scaling, "table of cube sizes 32^3..256^3 at 1 and 2 threads");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "spikecube-cli: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+
+  if (*run_cmd) return spikecube::cli::run_command(run);
+  if (*presets_cmd) return list_presets();
+  if (*validate_cmd) return validate_file(validate_path);
+  if (*bench_cmd) return spikecube::cli::bench_command(bench);
+  return 2;
+}

@@ -1,0 +1,86 @@
+#pragma once
+// The interface every network model implements (layer, cube, groups). The
+// Simulation owns the stimulus, the input switch and the metrics, and drives a
+// Model one frame at a time; a model owns its neurons, links and readout.
+//
+// Order within Model::step (fixed so that results are reproducible):
+//   currents, membrane, spikes, readout prediction, metrics, plasticity
+//   (links, then readout), threshold homeostasis/adaptation.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/frame.hpp"
+#include "core/state_archive.hpp"
+
+namespace spikecube {
+
+struct StepInput {
+  std::int64_t step = 0;                 // 1-based step number
+  const Frame* input = nullptr;          // n*n, 0/1: what the network sees
+  const Frame* target = nullptr;         // n*n, 0/1: what the readout should predict
+  std::span<const Point> input_points;   // lit objects of *input (for focus)
+  bool input_on = true;
+};
+
+// Lattice dimensions of the hidden population (layer model: nz = 1).
+struct Dims {
+  int nx = 0, ny = 0, nz = 0;
+  std::int64_t count() const { return static_cast<std::int64_t>(nx) * ny * nz; }
+};
+
+enum class Health { kOk, kNonFinite, kRunaway };
+
+// What a viewer needs of the hidden population at one step. Filled on the
+// simulation thread into a buffer the viewer does not touch until it is swapped.
+struct NeuronView {
+  Dims dims;
+  int stride = 1;                     // sub-sampling: every stride-th neuron per axis
+  std::vector<float> potential;       // v / theta per shown neuron (1 = at threshold)
+  std::vector<std::uint8_t> spiked;   // 1 where the neuron spiked this step
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  virtual std::string_view kind() const = 0;
+  virtual Dims dims() const = 0;
+
+  // Advances one input frame (model-internal substeps included) and writes
+  // the readout's prediction for in.target into output().
+  virtual void step(const StepInput& in) = 0;
+  virtual const Frame& output() const = 0;
+
+  // Fraction of hidden neurons that spiked in the last step.
+  virtual double firing_rate() const = 0;
+  // Extra per-step metrics (e.g. focus); names fixed for the model's lifetime.
+  virtual std::vector<std::string> extra_metric_names() const { return {}; }
+  virtual void extra_metrics(std::vector<double>& out) const { out.clear(); }
+  // Firing rate per layer z (empty for single-layer models).
+  virtual void layer_rates(std::vector<double>& out) const { out.clear(); }
+
+  // Re-reads the live parameters (ParamSpec::live) from cfg between steps.
+  virtual void update_params(const Config& cfg) = 0;
+
+  virtual Health health() const = 0;
+
+  virtual void view(NeuronView& out, int max_neurons) const = 0;
+
+  // Full state for checkpoints; load() throws StateError on mismatch and
+  // leaves the model unchanged in that case.
+  virtual void save(StateArchive& out) const = 0;
+  virtual void load(const StateArchive& in) = 0;
+
+  // Hash of spikes and all weights, for determinism tests.
+  virtual std::uint64_t state_hash() const = 0;
+};
+
+std::unique_ptr<Model> make_model(const Config& cfg);
+
+}  // namespace spikecube

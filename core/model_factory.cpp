@@ -1,0 +1,12 @@
+#include "core/layer_model.hpp"
+#include "core/model.hpp"
+
+namespace spikecube {
+
+std::unique_ptr<Model> make_model(const Config& cfg) {
+  validate(cfg);
+  if (cfg.model == "layer") return std::make_unique<LayerModel>(cfg);
+  throw ConfigError("model.type: \"" + cfg.model + "\" is not available in this build; expected one of {layer}");
+}
+
+}  // namespace spikecube
