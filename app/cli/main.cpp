@@ -50,6 +50,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--input-off", run.input_off, "switch the input off over steps A..B inclusive, as A:B (repeatable)");
   run_cmd->add_option("--out", run.out_dir, "output folder for metrics.csv, config.toml, summary.json");
   run_cmd->add_flag("--quiet", run.quiet, "no progress bar");
+  run_cmd->add_option("--checkpoint", run.checkpoint_path, "write the full state to this HDF5 file at the end (and on SIGINT/SIGTERM)");
+  run_cmd->add_option("--checkpoint-every", run.checkpoint_every, "also write PATH_<step>.h5 every N steps (ck.h5 -> ck_000500.h5)");
+  run_cmd->add_option("--resume", run.resume_path, "continue from a checkpoint; --steps N runs N more steps");
+  run_cmd->add_option("--record", run.record_path, "record spikes (and sampled potentials) to this HDF5 file");
+  run_cmd->add_option("--record-every", run.record_every, "sample potentials every K steps (default 10)");
+  run_cmd->add_option("--record-slice", run.record_slices, "record potentials of the plane AXIS:INDEX, e.g. z:0 (repeatable)");
 
   auto* presets_cmd = app.add_subcommand("presets", "list the built-in presets");
   std::string validate_path;

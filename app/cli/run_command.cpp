@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <csignal>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -9,6 +12,8 @@
 #include <sstream>
 
 #include "app/cli/progress.hpp"
+#include "app/io/checkpoint.hpp"
+#include "app/io/recording.hpp"
 #include "core/atomic_file.hpp"
 #include "core/simulation.hpp"
 
@@ -38,6 +43,12 @@ Config resolve_config(const RunOptions& opt) {
 
 namespace {
 
+std::string hash_hex(std::uint64_t h) {
+  char buf[19];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
 std::string summary_line(const RunSummary& s, double steps_per_s) {
   std::ostringstream os;
   os.precision(6);
@@ -48,7 +59,7 @@ std::string summary_line(const RunSummary& s, double steps_per_s) {
   return os.str();
 }
 
-std::string summary_json(const Config& cfg, const RunSummary& s, double seconds) {
+std::string summary_json(const Config& cfg, const RunSummary& s, std::int64_t ran, double seconds, std::uint64_t state_hash) {
   std::ostringstream os;
   os.precision(8);
   os << "{\n"
@@ -56,13 +67,15 @@ std::string summary_json(const Config& cfg, const RunSummary& s, double seconds)
      << "  \"seed\": " << cfg.seed << ",\n"
      << "  \"steps\": " << s.steps << ",\n"
      << "  \"seconds\": " << seconds << ",\n"
-     << "  \"steps_per_s\": " << (seconds > 0 ? static_cast<double>(s.steps) / seconds : 0.0) << ",\n"
+     << "  \"steps_run\": " << ran << ",\n"
+     << "  \"steps_per_s\": " << (seconds > 0 ? static_cast<double>(ran) / seconds : 0.0) << ",\n"
      << "  \"iou100_final\": " << s.iou100_final << ",\n"
      << "  \"fire_final\": " << s.fire_final << ",\n"
      << "  \"first_iou50\": " << s.first_iou50 << ",\n"
      << "  \"first_iou80\": " << s.first_iou80 << ",\n"
      << "  \"resume_iou50\": " << s.resume_iou50 << ",\n"
-     << "  \"resume_iou80\": " << s.resume_iou80 << "\n"
+     << "  \"resume_iou80\": " << s.resume_iou80 << ",\n"
+     << "  \"state_hash\": \"" << hash_hex(state_hash) << "\"\n"
      << "}\n";
   return os.str();
 }
@@ -84,18 +97,127 @@ void check_out_dir(const std::string& dir) {
 
 }  // namespace
 
-int run_command(const RunOptions& opt) {
-  Config cfg;
+std::string numbered_checkpoint_path(const std::string& path, std::int64_t step) {
+  const fs::path p(path);
+  char num[32];
+  std::snprintf(num, sizeof num, "_%06lld", static_cast<long long>(step));
+  fs::path out = p.parent_path() / (p.stem().string() + num + p.extension().string());
+  return out.string();
+}
+
+namespace {
+
+// set by the SIGINT/SIGTERM handler, read between steps
+volatile std::sig_atomic_t g_signal = 0;
+extern "C" void on_signal(int sig) { g_signal = sig; }
+
+// Installs the handlers for one run and restores the previous ones after it.
+// SA_RESETHAND: a second Ctrl-C falls through to the default action and ends
+// the process at once (temporary files may then be left behind).
+class SignalGuard {
+ public:
+  SignalGuard() {
+    g_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~SignalGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+// errors are reported as exactly one line
+void report(const std::string& what) {
+  std::string line = what;
+  for (char& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::cerr << "spikecube-cli: " << line << "\n";
+}
+
+std::string fault_path(const RunOptions& opt) {
+  if (!opt.out_dir.empty()) return (fs::path(opt.out_dir) / "fault.h5").string();
+  if (!opt.checkpoint_path.empty()) {
+    const fs::path p(opt.checkpoint_path);
+    return (p.parent_path() / (p.stem().string() + "_fault" + p.extension().string())).string();
+  }
+  return {};
+}
+
+// Everything that can be rejected before the first step: config, resume
+// file, output folder, checkpoint and recording paths.
+std::unique_ptr<Simulation> prepare(const RunOptions& opt, std::int64_t& to_run) {
+  if (opt.checkpoint_every < 0) throw ConfigError("--checkpoint-every: must be >= 0");
+  if (opt.checkpoint_every > 0 && opt.checkpoint_path.empty()) throw ConfigError("--checkpoint-every needs --checkpoint PATH");
+  if (opt.record_every < 1) throw ConfigError("--record-every: must be >= 1");
+  if (!opt.record_slices.empty() && opt.record_path.empty()) throw ConfigError("--record-slice needs --record PATH");
   std::unique_ptr<Simulation> sim;
+  if (!opt.resume_path.empty()) {
+    // the checkpoint carries the resolved config; options that would change it are refused
+    if (!opt.overrides.empty() || opt.seed || opt.threads || !opt.input_off.empty()) {
+      throw ConfigError("--resume: --set, --seed, --threads and --input-off cannot be combined with it (the checkpoint holds the config)");
+    }
+    if (!opt.preset.empty() || !opt.config_path.empty()) {
+      RunOptions base = opt;
+      base.steps.reset();
+      sim = std::make_unique<Simulation>(resolve_config(base));
+      io::load_checkpoint(opt.resume_path, *sim);  // checks model kind and sizes
+    } else {
+      sim = io::open_checkpoint(opt.resume_path);
+    }
+    if (opt.steps) {
+      if (*opt.steps < 0) throw ConfigError("--steps: " + std::to_string(*opt.steps) + " is out of range; expected an integer in [0, inf)");
+      to_run = *opt.steps;
+    } else {
+      to_run = std::max<std::int64_t>(0, sim->config().steps - sim->step_count());
+    }
+  } else {
+    sim = std::make_unique<Simulation>(resolve_config(opt));
+    to_run = sim->config().steps;
+  }
+  if (!opt.out_dir.empty()) check_out_dir(opt.out_dir);
+  if (!opt.checkpoint_path.empty()) io::probe_writable(opt.checkpoint_path);
+  if (!opt.record_path.empty()) io::probe_writable(opt.record_path);
+  return sim;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& opt) {
+  std::unique_ptr<Simulation> sim;
+  std::unique_ptr<io::Recorder> recorder;
+  std::int64_t to_run = 0;
   try {
-    cfg = resolve_config(opt);
-    sim = std::make_unique<Simulation>(cfg);
-    if (!opt.out_dir.empty()) check_out_dir(opt.out_dir);
+    sim = prepare(opt, to_run);
+    if (!opt.record_path.empty()) {
+      io::RecordOptions ro;
+      ro.every = opt.record_every;
+      for (const auto& s : opt.record_slices) ro.slices.push_back(io::parse_record_slice(s));
+      recorder = std::make_unique<io::Recorder>(opt.record_path, *sim, ro);
+    }
   } catch (const ConfigError& e) {
-    std::cerr << "spikecube-cli: " << e.what() << "\n";
+    report(e.what());
     return 2;
   } catch (const FileError& e) {
-    std::cerr << "spikecube-cli: " << e.what() << "\n";
+    report(e.what());
+    return 2;
+  } catch (const io::CheckpointError& e) {
+    report(e.what());
+    return 2;
+  } catch (const io::RecordingError& e) {
+    report(e.what());
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    report(e.what());
     return 2;
   }
 
@@ -118,10 +240,13 @@ int run_command(const RunOptions& opt) {
     }
   }
 
-  Progress progress(cfg.steps, !opt.quiet && ::isatty(STDERR_FILENO));
+  SignalGuard signals;
+  const std::int64_t first_step = sim->step_count();
+  Progress progress(to_run, !opt.quiet && ::isatty(STDERR_FILENO));
   const auto t0 = std::chrono::steady_clock::now();
   int exit_code = 0;
-  for (std::int64_t i = 0; i < cfg.steps; ++i) {
+  bool faulted = false;
+  for (std::int64_t i = 0; i < to_run && g_signal == 0; ++i) {
     sim->step();
     const StepMetrics& s = sim->last();
     if (writing) {
@@ -137,34 +262,74 @@ int run_command(const RunOptions& opt) {
         layers->stream() << '\n';
       }
     }
-    progress.update(s.step, s.iou100, s.fire);
+    try {
+      if (recorder) recorder->record(*sim);
+      if (opt.checkpoint_every > 0 && s.step % opt.checkpoint_every == 0) {
+        io::save_checkpoint(numbered_checkpoint_path(opt.checkpoint_path, s.step), *sim);
+      }
+    } catch (const std::runtime_error& e) {
+      progress.finish();
+      report(std::string(e.what()) + "; stopping at step " + std::to_string(s.step));
+      exit_code = 2;
+      break;
+    }
+    progress.update(i + 1, s.iou100, s.fire);
     const Health h = sim->health();
     if (h != Health::kOk) {
       progress.finish();
-      std::cerr << "spikecube-cli: step " << s.step << ": "
-                << (h == Health::kNonFinite ? "membrane potential or threshold became NaN/inf" : "runaway firing (nearly every neuron firing for 1000 steps)")
-                << "; stopping\n";
+      std::string msg = "step " + std::to_string(s.step) + ": " +
+                        (h == Health::kNonFinite ? "membrane potential or threshold became NaN/inf"
+                                                 : "runaway firing (nearly every neuron firing for 1000 steps)") +
+                        "; stopping";
+      const std::string fp = fault_path(opt);
+      if (!fp.empty()) {
+        try {
+          io::save_checkpoint(fp, *sim);
+          msg += "; state saved to " + fp;
+        } catch (const io::CheckpointError& e) {
+          msg += std::string("; could not save the state: ") + e.what();
+        }
+      }
+      report(msg);
       exit_code = 3;
+      faulted = true;
       break;
     }
   }
   progress.finish();
+  const int sig = g_signal;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const RunSummary summary = sim->summary();
-  const double sps = seconds > 0 ? static_cast<double>(summary.steps) / seconds : 0.0;
+  const std::int64_t ran = sim->step_count() - first_step;  // this invocation only (resume continues the count)
+  const double sps = seconds > 0 ? static_cast<double>(ran) / seconds : 0.0;
 
+  // final checkpoint (not after a fault: that state went to fault.h5), then
+  // the recording and the output files
+  try {
+    if (!opt.checkpoint_path.empty() && !faulted && exit_code == 0) io::save_checkpoint(opt.checkpoint_path, *sim);
+    if (recorder) recorder->close();
+  } catch (const std::runtime_error& e) {
+    report(e.what());
+    exit_code = 2;
+  }
   if (writing) {
     try {
       metrics->commit();
       if (layers) layers->commit();
       write_file_atomic((out / "config.toml").string(), to_toml(sim->config()));
-      write_file_atomic((out / "summary.json").string(), summary_json(sim->config(), summary, seconds));
+      write_file_atomic((out / "summary.json").string(), summary_json(sim->config(), summary, ran, seconds, sim->model().state_hash()));
     } catch (const FileError& e) {
-      std::cerr << "spikecube-cli: " << e.what() << "\n";
+      report(e.what());
       return 2;
     }
   }
   std::cout << summary_line(summary, sps) << std::endl;
+  if (sig != 0 && exit_code == 0) {
+    report(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + " after step " +
+           std::to_string(sim->step_count()) + (opt.checkpoint_path.empty() ? "" : "; checkpoint " + opt.checkpoint_path) +
+           "; outputs written");
+    return 128 + sig;
+  }
   return exit_code;
 }
 

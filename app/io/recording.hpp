@@ -1,0 +1,78 @@
+#pragma once
+// Recordings: what a run did, step by step, in an HDF5 file that h5py opens.
+//
+// Layout (format "spikecube-recording", format_version 1):
+//   /                       attributes format, format_version, model, seed,
+//                           nx, ny, nz, n (input grid side), record_every,
+//                           first_step, last_step, neuron_index
+//   /config                 the resolved config (TOML text, scalar string);
+//                           also the root attribute "config"
+//   /spikes/<pop>/step      int64 [events]  step of each spike
+//   /spikes/<pop>/neuron    int64 [events]  index of the spiking unit
+//       pop = hidden: neuron i = (z*ny + y)*nx + x of the hidden lattice
+//       pop = output: readout pixel y*n + x that was lit
+//       pop = input:  input pixel y*n + x that was lit (what the network saw)
+//   /potential/step         int64 [samples] steps at which slices were sampled
+//   /potential/<axis><k>    float32 [samples, rows, cols] membrane potential
+//                           relative to threshold (v/theta, 1 = at threshold)
+//       z<k>: rows y, cols x;  y<k>: rows z, cols x;  x<k>: rows z, cols y
+//
+// Spike datasets are chunked, extendible and compressed; rows are appended
+// as the run goes. The file is written under a temporary name and renamed
+// to its path by close(), so a reader never sees a half-written recording.
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/simulation.hpp"
+
+namespace spikecube::io {
+
+// A recording could not be opened or written. what() is "PATH: cause".
+class RecordingError : public std::runtime_error {
+ public:
+  RecordingError(const std::string& path, const std::string& cause) : std::runtime_error(path + ": " + cause) {}
+};
+
+// One plane of the hidden lattice: axis 'x', 'y' or 'z' at index.
+struct RecordSlice {
+  char axis = 'z';
+  int index = 0;
+};
+
+// Parses "z:0" (also "x:5", "y:12"). Throws std::invalid_argument naming
+// the text and the expected form.
+RecordSlice parse_record_slice(const std::string& text);
+
+struct RecordOptions {
+  std::int64_t every = 10;           // sample potentials when step % every == 0
+  std::vector<RecordSlice> slices;   // planes whose potentials are sampled
+};
+
+class Recorder {
+ public:
+  // Creates the (temporary) file and writes the header. Throws
+  // RecordingError for an unwritable path or a slice outside the lattice.
+  Recorder(std::string path, const Simulation& sim, RecordOptions opt);
+  // Without close(), the temporary file is removed and path is untouched.
+  ~Recorder();
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  // Call after each Simulation::step(). Throws RecordingError.
+  void record(const Simulation& sim);
+  // Flushes, closes and renames the file to its path. Throws RecordingError.
+  void close();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Impl;
+  std::string path_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace spikecube::io

@@ -1,0 +1,11 @@
+# Read a spikecube recording: spikecube-cli run --preset 01_01 --steps 3000 --record rec.h5 --record-slice z:0
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1] if len(sys.argv) > 1 else "rec.h5", "r") as f:
+    steps, neurons = f["spikes/hidden/step"][:], f["spikes/hidden/neuron"][:]
+    nx, ny, nz = (int(f.attrs[k]) for k in ("nx", "ny", "nz"))
+    rate = np.bincount(steps - steps.min(), minlength=1) / (nx * ny * nz)  # firing rate per step
+    print(f"{f.attrs['model']}: {len(steps)} hidden spikes, steps {f.attrs['first_step']}-{f.attrs['last_step']}, mean rate {rate.mean():.4f}")
+    if "potential" in f:
+        v = f["potential/z0"]  # [samples, y, x], v/theta
+        print(f"potential z0: {v.shape[0]} samples of {v.shape[1]}x{v.shape[2]}, last max {v[-1].max():.3f}")
+    print(next(l for l in f["config"][()].decode().splitlines() if l.startswith("type")))  # resolved config (TOML)
