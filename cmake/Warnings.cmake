@@ -7,9 +7,6 @@ endfunction()
 # Optimisation flags for the hot engine code; -ffast-math is never used because
 # determinism needs IEEE semantics.
 function(spikecube_optimise target)
-  if(SPIKECUBE_NATIVE)
-    target_compile_options(${target} PRIVATE -march=native)
-  endif()
   # fp-contract=off: fused multiply-adds would make vector body and scalar tail
   # round differently, so results could depend on how work is partitioned.
   target_compile_options(${target} PRIVATE -ffp-contract=off $<$<CONFIG:Release>:-O3>)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -101,6 +102,7 @@ const std::vector<Entry>& entries() {
     {{"readout.init_sd", ParamType::kFloat, 0, 100, {}, false, "sd of the initial readout weights"}, &Config::readout_init_sd},
     {{"readout.layers", ParamType::kInt, 1, 1024, {}, false, "cube: read out from the last k layers"}, &Config::readout_layers},
     {{"readout.radius", ParamType::kInt, -1, 1024, {}, false, "readout receptive field radius (-1 = dense)"}, &Config::readout_radius},
+    {{"readout.enabled", ParamType::kBool, 0, 1, {}, false, "cube: false = no readout, the output stays empty (benchmarks of big lattices)"}, &Config::readout_enabled},
   };
   return table;
 }
@@ -369,6 +371,8 @@ Config parse_config(std::string_view toml_text, std::string_view source, Config 
 }
 
 Config load_config_file(const std::string& path, Config base) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw ConfigError(path + ": is a directory, expected a TOML config file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open config file");
   std::ostringstream ss;

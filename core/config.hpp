@@ -103,6 +103,7 @@ struct Config {
   double readout_init_sd = 0.1;
   int readout_layers = 1;            // cube: read from the last k layers
   int readout_radius = -1;           // -1 = dense, else local receptive field radius
+  bool readout_enabled = true;       // cube: false = no readout (benchmarks of big cubes)
 
   bool operator==(const Config&) const = default;
 };

@@ -12,7 +12,10 @@ Dot Dot::random_start(int n, std::uint64_t seed, std::uint64_t index) {
   const std::uint64_t k = rng::key(seed, Stream::kStimulus, 0);
   const std::uint64_t r = rng::bits64(k, index);
   const int edge = static_cast<int>(r & 3U);              // 0 top, 1 bottom, 2 left, 3 right
-  const int along = static_cast<int>((r >> 8) % static_cast<std::uint64_t>(n));
+  // never a corner: from a corner the dot runs back and forth along the
+  // diagonal over only n pixels, each visited in both directions, so the next
+  // frame is ambiguous; every other start visits 2(n-1) distinct pixels
+  const int along = n > 2 ? 1 + static_cast<int>((r >> 8) % static_cast<std::uint64_t>(n - 2)) : 0;
   const int sideways = ((r >> 40) & 1U) ? 1 : -1;
   Dot d;
   switch (edge) {

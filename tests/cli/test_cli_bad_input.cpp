@@ -1,0 +1,82 @@
+// Every kind of bad input gets one clear line naming the key and the allowed
+// range, exit code 2, and no output folder.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "process.hpp"
+
+using namespace spikecube::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct BadCase {
+  std::string name;
+  std::string args;       // after `run`
+  std::string toml;       // written to a config file and passed with --config when non-empty
+  std::string expect;     // must appear in the error line
+};
+
+// readable names in ctest output instead of a byte dump
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
+std::string write_config(const std::string& name, const std::string& text) {
+  const std::string path = testing::TempDir() + "/bad_" + name + ".toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+class CliBadInput : public testing::TestWithParam<BadCase> {};
+
+TEST_P(CliBadInput, OneLineErrorExitTwoNoOutput) {
+  const BadCase& c = GetParam();
+  const std::string out = testing::TempDir() + "/bad_out_" + c.name;
+  fs::remove_all(out);
+  std::string args = "run " + c.args + " --out " + out;
+  if (!c.toml.empty()) args += " --config " + write_config(c.name, c.toml);
+  const auto r = cli(args);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+  EXPECT_NE(r.err.find(c.expect), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out)) << "no output folder for bad input";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliBadInput,
+    testing::Values(
+        BadCase{"malformed", "", "[model\nn = 4\n", "malformed TOML"},
+        BadCase{"unknown_key", "", "[stdp]\na_plsu = 0.1\n", "did you mean stdp.a_plus"},
+        BadCase{"wrong_type", "", "[neuron]\nrho = \"high\"\n", "neuron.rho: wrong type"},
+        BadCase{"small_n", "", "[model]\nn = 2\n", "model.n: 2 is out of range; expected an integer in [3, 1024]"},
+        BadCase{"negative_rate", "", "[layer]\neta = -0.5\n", "layer.eta"},
+        BadCase{"radius", "", "[model]\nn = 10\n[layer]\nradius = 12\n", "layer.radius: 12 is larger than the grid"},
+        BadCase{"steps_negative", "--steps -4", "", "--steps"},
+        BadCase{"set_unknown", "--set neuron.rhoo=0.5", "", "did you mean neuron.rho"},
+        BadCase{"set_range", "--set stdp.a_minus=-1", "", "stdp.a_minus: -1 is out of range; expected a number in [0, 10]"},
+        BadCase{"set_syntax", "--set stdp.a_minus", "", "expected KEY=VALUE"},
+        BadCase{"input_off", "--input-off 40:10", "", "--input-off: \"40:10\" is not an interval"},
+        BadCase{"input_off_word", "--input-off soon", "", "--input-off"},
+        BadCase{"preset", "--preset nope", "", "unknown preset"},
+        BadCase{"missing_config", "--config /nonexistent.toml", "", "cannot open"},
+        BadCase{"seed_word", "--seed abc", "", "--seed"}),
+    [](const testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+
+TEST(CliBadOutput, UnwritableOrFileOutputIsAClearError) {
+  const std::string file = testing::TempDir() + "/not_a_dir";
+  std::ofstream(file) << "x";
+  const auto r = cli("run --steps 5 --out " + file);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("not a directory"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(file), "x") << "the user's file is untouched";
+}
+
+TEST(CliBadOutput, UnknownFlagAndSubcommand) {
+  const auto a = cli("run --stepz 5");
+  EXPECT_EQ(a.code, 2);
+  EXPECT_EQ(std::count(a.err.begin(), a.err.end(), '\n'), 1) << a.err;
+  EXPECT_EQ(cli("fly").code, 2);
+}
