@@ -1,7 +1,9 @@
 // spikecube-cli: headless runs, presets, config validation and benchmarks.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <sstream>
 
 #include "app/cli/bench_command.hpp"
 #include "app/cli/run_command.hpp"
@@ -17,6 +19,41 @@ int list_presets() {
     std::string first(text.substr(0, text.find('\n')));
     if (first.rfind("# ", 0) == 0) first = first.substr(2);
     std::cout << name << "\t" << first << "\n";
+  }
+  return 0;
+}
+
+// Every config key as a markdown table (the README's config reference is
+// generated with this, so it cannot drift from the schema).
+int list_params() {
+  const spikecube::Config defaults;
+  const std::string toml = spikecube::to_toml(defaults);
+  std::cout << "| key | default | allowed | live | meaning |\n|---|---|---|---|---|\n";
+  for (const auto& spec : spikecube::param_specs()) {
+    const std::string name(spec.key.substr(spec.key.find('.') + 1));
+    // the default is read back from the resolved TOML of a default config
+    const std::string section = "[" + std::string(spec.key.substr(0, spec.key.find('.'))) + "]";
+    std::string value;
+    const auto sec = toml.find(section);
+    const auto line = toml.find("\n" + name + " = ", sec);
+    if (line != std::string::npos) {
+      const auto start = line + name.size() + 4;
+      value = toml.substr(start, toml.find("  #", start) - start);
+    }
+    std::string allowed;
+    switch (spec.type) {
+      case spikecube::ParamType::kBool: allowed = "true/false"; break;
+      case spikecube::ParamType::kString: allowed = spec.choices.empty() ? "text" : std::string(spec.choices); break;
+      case spikecube::ParamType::kIntervals: allowed = "[[first, last], ...]"; break;
+      default: {
+        std::ostringstream os;
+        os << "[" << spec.min << ", " << (spec.max >= 1e12 ? std::string("inf") : (std::ostringstream() << spec.max).str()) << "]";
+        allowed = os.str();
+      }
+    }
+    std::replace(allowed.begin(), allowed.end(), '|', '/');
+    std::cout << "| `" << spec.key << "` | `" << value << "` | " << allowed << " | " << (spec.live ? "yes" : "") << " | "
+              << spec.help << " |\n";
   }
   return 0;
 }
@@ -58,6 +95,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--record-slice", run.record_slices, "record potentials of the plane AXIS:INDEX, e.g. z:0 (repeatable)");
 
   auto* presets_cmd = app.add_subcommand("presets", "list the built-in presets");
+  auto* params_cmd = app.add_subcommand("params", "list every config key with its default and range (markdown)");
   std::string validate_path;
   auto* validate_cmd = app.add_subcommand("validate", "check a config file");
   validate_cmd->add_option("file", validate_path, "TOML config file")->required();
@@ -83,6 +121,7 @@ int main(int argc, char** argv) {
   if (*run_cmd) return spikecube::cli::run_command(run);
   if (*presets_cmd) return list_presets();
   if (*validate_cmd) return validate_file(validate_path);
+  if (*params_cmd) return list_params();
   if (*bench_cmd) return spikecube::cli::bench_command(bench);
   return 2;
 }
