@@ -7,6 +7,7 @@
 //   currents, membrane, spikes, readout prediction, metrics, plasticity
 //   (links, then readout), threshold homeostasis/adaptation.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -79,6 +80,10 @@ class Model {
 
   // Hash of spikes and all weights, for determinism tests.
   virtual std::uint64_t state_hash() const = 0;
+
+  // Bytes of per-step state (neurons and links, not the readout), for the
+  // bytes-per-neuron figure of the benchmarks; 0 when a model does not say.
+  virtual std::size_t state_bytes() const { return 0; }
 };
 
 std::unique_ptr<Model> make_model(const Config& cfg);

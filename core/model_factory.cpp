@@ -1,3 +1,4 @@
+#include "core/cube_model.hpp"
 #include "core/layer_model.hpp"
 #include "core/model.hpp"
 
@@ -6,7 +7,8 @@ namespace spikecube {
 std::unique_ptr<Model> make_model(const Config& cfg) {
   validate(cfg);
   if (cfg.model == "layer") return std::make_unique<LayerModel>(cfg);
-  throw ConfigError("model.type: \"" + cfg.model + "\" is not available in this build; expected one of {layer}");
+  if (cfg.model == "cube") return std::make_unique<CubeModel>(cfg);
+  throw ConfigError("model.type: \"" + cfg.model + "\" is not available in this build; expected one of {layer, cube}");
 }
 
 }  // namespace spikecube

@@ -1,0 +1,142 @@
+#pragma once
+// The isotropic lattice of DESIGN 2.3 ("cube"): N = n x n x L LIF neurons,
+// neuron (x, y, z) at index i = (z*n + y)*n + x, each with a directed,
+// individually weighted, plastic link to each of its 6 lattice neighbours
+// (no wrap-around). Input enters face z = 0, a delta-rule readout reads
+// face z = L-1 (or the last k layers) and predicts the next frame.
+//
+// Storage (what every step touches, 35-39 bytes per neuron): six weight
+// arrays of length N indexed by the *target* of the link, one per direction
+// of travel (w[kXp][i] is the link from (x-1, y, z) into i); links that would
+// leave the lattice are kept at weight 0, so the current gather needs no
+// masks and no index arrays. Spikes are bytes, double-buffered. The STDP
+// trace is one array when tau_plus == tau_minus (pre and post traces are then
+// identical), two otherwise; threshold and refractory arrays exist only when
+// the neuron rule needs them.
+//
+// Order of one neural step (substeps per input frame, default 1):
+//   1. currents from last step's spikes (fixed direction order xp, xm, yp,
+//      ym, zp, zm, then input), traces brought up to date with last step's
+//      spikes, membrane, spikes, threshold rule (it only reads the neuron's
+//      own spike, so running it here equals running it after plasticity);
+//   2. STDP, event-driven: only links with a spiking end change, and every
+//      link is updated in exactly one place (by its target if the target
+//      spiked, else by its source), so the result does not depend on the
+//      order or the thread that visits it.
+// After the last substep: readout prediction (from the readout neurons that
+// spiked in any substep of the frame), readout learning, metrics.
+//
+// Threads: rows (z, y) are split into fixed contiguous ranges, one per
+// worker; every value is computed by the same arithmetic whatever the
+// partition, so results are bit-identical for any run.threads.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/lattice_stdp.hpp"
+#include "core/model.hpp"
+#include "core/neurons.hpp"
+#include "core/readout.hpp"
+#include "core/thread_pool.hpp"
+
+namespace spikecube {
+
+class CubeModel final : public Model {
+ public:
+  // Directions of travel of a link's spikes; the source of w[d][i] is the
+  // neighbour of i on the opposite side.
+  enum Direction : int { kXp = 0, kXm, kYp, kYm, kZp, kZm, kDirections };
+
+  explicit CubeModel(const Config& cfg);
+  ~CubeModel() override;
+
+  std::string_view kind() const override { return "cube"; }
+  Dims dims() const override { return {n_, n_, depth_}; }
+  void step(const StepInput& in) override;
+  const Frame& output() const override { return output_; }
+  double firing_rate() const override { return static_cast<double>(last_spikes_) / static_cast<double>(count_); }
+  std::vector<std::string> extra_metric_names() const override { return {"focus", "focus_lagged"}; }
+  void extra_metrics(std::vector<double>& out) const override { out.assign({focus_, focus_lagged_}); }
+  void layer_rates(std::vector<double>& out) const override;
+  void update_params(const Config& cfg) override;
+  Health health() const override;
+  void view(NeuronView& out, int max_neurons) const override;
+  void save(StateArchive& out) const override;
+  void load(const StateArchive& in) override;
+  std::uint64_t state_hash() const override;
+  std::size_t state_bytes() const override;
+
+  // Test hook: adds `current` to neuron i's input on the next neural step
+  // only (e.g. a point stimulus inside the lattice).
+  void inject(std::int64_t i, float current) { injected_.push_back({i, current}); }
+
+  // Read access for tests and tools.
+  int threads() const { return pool_.size(); }
+  const std::vector<float>& weights(int direction) const { return w_[static_cast<std::size_t>(direction)]; }
+  const std::uint8_t* spikes() const { return spk_[cur_].data() + pad_; }
+  const std::vector<float>& potentials() const { return v_; }
+  std::int64_t index(int x, int y, int z) const { return (static_cast<std::int64_t>(z) * n_ + y) * n_ + x; }
+  // Whether the link into (x, y, z) travelling in direction d has a source.
+  bool has_link(int d, int x, int y, int z) const;
+
+ private:
+  struct Injection {
+    std::int64_t index;
+    float current;
+  };
+  template <ThresholdRule kRule, bool kRefr, bool kNoise, bool kTwoTraces>
+  void integrate_rows(std::int64_t row_begin, std::int64_t row_end, std::uint32_t noise_key, int worker);
+  void integrate_part(int worker, std::uint32_t noise_key);
+  void plasticity_rows(std::int64_t row_begin, std::int64_t row_end);
+  void neural_step(std::int64_t neural_step);
+  void set_rules();
+  void compute_focus();
+
+  Config cfg_;
+  int n_, depth_;
+  std::int64_t nn_, count_, rows_;
+  NeuronParams np_;
+  std::array<float, kDirections> gain_{};
+  std::array<LinkRule, kDirections> rule_{};
+  float decay_plus_ = 1.0f, decay_minus_ = 1.0f;
+  bool two_traces_ = false;
+
+  std::array<std::vector<float>, kDirections> w_;  // link weights by target, one per direction, N each
+  std::vector<float> v_;              // membrane potential, N
+  std::vector<float> theta_;          // homeostatic: threshold; adaptive: adaptation a; fixed: empty
+  std::vector<float> trace_pre_;      // STDP pre trace x, N, up to date to the step before last
+  std::vector<float> trace_post_;     // STDP post trace y, N; empty when tau_plus == tau_minus
+  std::vector<std::uint8_t> refr_;    // refractory steps left, N; empty when refractory = 0
+  std::array<std::vector<std::uint8_t>, 2> spk_;  // spikes of this and the last step, N plus padding
+  std::int64_t pad_ = 0;              // padding bytes before and after each spike array
+  int cur_ = 0;                       // spk_[cur_] holds the latest step's spikes
+  std::vector<std::int32_t> row_spikes_;  // spikes per row (z, y) in the latest step
+  std::vector<std::uint8_t> bad_;     // per worker: a non-finite potential was seen
+  std::vector<std::vector<float>> scratch_;  // per worker: one row of currents
+
+  Frame drive_;                       // n*n: pixels of face z = 0 driven this frame (patch dilated)
+  bool drive_any_ = false;
+  std::vector<Injection> injected_;
+  std::unique_ptr<Readout> readout_;  // null when readout.enabled = false
+  std::int64_t readout_first_ = 0;    // index of the first readout neuron
+  std::vector<std::int32_t> active_;  // readout sources that spiked this frame
+  std::vector<std::uint8_t> seen_;    // per readout source: already in active_
+  Frame output_;
+  std::vector<std::vector<Point>> history_;  // input points, history_[k] = k frames ago
+  std::int64_t last_spikes_ = 0;
+  double focus_ = 0, focus_lagged_ = 0;
+  std::int64_t runaway_steps_ = 0;
+  std::int64_t frames_ = 0;           // frames stepped (neural step counter = frames * substeps)
+  std::uint64_t seed_;
+  ThreadPool pool_;
+};
+
+// The benchmark scenario of DESIGN 2.3 (the Brian2 peer's parameters):
+// rho 0.9, b 0.05, noise 0.2, fixed threshold 1.0, reset 0, refractory 3,
+// weights U(0.08, 0.12), w_max 0.25, input gain 2, STDP tau 20,
+// A+ 0.0025, A- 1.05 A+, isotropic, moving dot input.
+Config cube_benchmark_config(int n, int depth, int threads);
+
+}  // namespace spikecube

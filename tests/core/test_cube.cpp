@@ -1,0 +1,334 @@
+// Tests of the cube model (DESIGN 2.3): the per-link STDP rule against a
+// hand-computed spike train, lattice geometry, isotropy under the 48 cube
+// symmetries, determinism across seeds, thread counts and checkpoints, and
+// the memory budget of the benchmark scenario.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <numeric>
+
+#include "core/cube_model.hpp"
+#include "core/lattice_stdp.hpp"
+#include "core/simulation.hpp"
+
+namespace spikecube {
+namespace {
+
+// A cube with no noise, no bias, no readout and a fixed threshold, for
+// hand-checkable dynamics.
+Config quiet_cube(int n, int depth) {
+  Config c;
+  c.model = "cube";
+  c.n = n;
+  c.depth = depth;
+  c.noise = 0.0;
+  c.bias = 0.0;
+  c.rho = 0.9;
+  c.threshold = "fixed";
+  c.theta_init = 1.0;
+  c.refractory = 0;
+  c.w_init_lo = c.w_init_hi = 0.1;
+  c.w_max = 0.5;
+  c.a_plus = 0.01;
+  c.a_minus = 0.012;
+  c.tau_plus = c.tau_minus = 20.0;
+  c.readout_enabled = false;
+  c.readout_layers = 1;
+  return c;
+}
+
+// Steps a model with all-zero input and target frames.
+struct Driver {
+  explicit Driver(int n) : zeros(static_cast<std::size_t>(n) * n, 0) {}
+  void step(Model& m) {
+    StepInput in;
+    in.step = ++t;
+    in.input = &zeros;
+    in.target = &zeros;
+    in.input_on = false;
+    m.step(in);
+  }
+  Frame zeros;
+  std::int64_t t = 0;
+};
+
+TEST(CubeStdp, LinkFollowsHandComputedSpikeTrain) {
+  const float d = std::exp(-1.0f / 20.0f);
+  LinkRule r;
+  r.a_plus = 0.01f;
+  r.a_minus = 0.012f;
+  r.w_max = 0.2f;
+  // pre spikes at t = 1, post at t = 3: potentiation by A+ x_pre(2) = A+ d
+  // (the pre trace after its spike is 1, decayed once by t = 2)
+  const std::array<int, 8> pre = {0, 1, 0, 0, 0, 0, 1, 0};
+  const std::array<int, 8> post = {0, 0, 0, 1, 0, 1, 0, 0};
+  float w = 0.1f, x = 0.0f, y = 0.0f;
+  std::array<float, 8> expect{};
+  for (std::size_t t = 1; t < pre.size(); ++t) {
+    if (pre[t] || post[t]) w = stdp_link(w, x, y, pre[t] != 0, post[t] != 0, r);
+    x = stdp_trace(x, pre[t] != 0, d, false);
+    y = stdp_trace(y, post[t] != 0, d, false);
+    expect[t] = w;
+  }
+  // by hand: t=1 pre spike with post trace 0: no change; t=3 post spike:
+  // + A+ x(2) = A+ d; t=5 post spike: + A+ x(4) = A+ d^3; t=6 pre spike:
+  // - A- y(5) with y(5) = d^2 + 1 (post spikes at 3 and 5)
+  EXPECT_FLOAT_EQ(expect[1], 0.1f);
+  EXPECT_FLOAT_EQ(expect[3], 0.1f + 0.01f * d);
+  EXPECT_FLOAT_EQ(expect[5], 0.1f + 0.01f * d + 0.01f * d * d * d);
+  EXPECT_NEAR(expect[6], 0.1f + 0.01f * d + 0.01f * d * d * d - 0.012f * (1.0f + d * d), 1e-7f);
+
+  // clipping at both ends
+  EXPECT_FLOAT_EQ(stdp_link(0.199f, 1.0f, 0.0f, false, true, r), 0.2f);
+  EXPECT_FLOAT_EQ(stdp_link(0.005f, 0.0f, 1.0f, true, false, r), 0.0f);
+  // both ends spiking: potentiation and depression together
+  EXPECT_FLOAT_EQ(stdp_link(0.1f, 0.5f, 0.25f, true, true, r), 0.1f + 0.01f * 0.5f - 0.012f * 0.25f);
+  // multiplicative: A+ (w_max - w) and A- w
+  r.multiplicative = true;
+  EXPECT_FLOAT_EQ(stdp_link(0.1f, 1.0f, 0.0f, false, true, r), 0.1f + 0.01f * (0.2f - 0.1f));
+  EXPECT_FLOAT_EQ(stdp_link(0.1f, 0.0f, 1.0f, true, false, r), 0.1f - 0.012f * 0.1f);
+  // nearest-spike trace resets to 1 instead of adding 1
+  EXPECT_FLOAT_EQ(stdp_trace(0.5f, true, d, true), 1.0f);
+  EXPECT_FLOAT_EQ(stdp_trace(0.5f, true, d, false), 0.5f * d + 1.0f);
+}
+
+TEST(CubeStdp, TwoNeuronsOnATinyCube) {
+  // neuron a = (0,0,0) spikes at step 1, b = (1,0,0) at step 3 (forced by an
+  // injected current); links carry 0.1 < theta = 1, so nothing else fires
+  Config c = quiet_cube(3, 1);
+  CubeModel m(c);
+  Driver drv(3);
+  const std::int64_t a = m.index(0, 0, 0), b = m.index(1, 0, 0);
+  m.inject(a, 5.0f);
+  drv.step(m);
+  ASSERT_EQ(m.spikes()[a], 1);
+  drv.step(m);
+  m.inject(b, 5.0f);
+  drv.step(m);
+  ASSERT_EQ(m.spikes()[b], 1);
+  ASSERT_EQ(m.spikes()[a], 0);
+  const float d = static_cast<float>(std::exp(-1.0 / 20.0));
+  // a -> b travels +x and is stored at its target b: potentiated by A+ x_a(2) = A+ d
+  EXPECT_FLOAT_EQ(m.weights(CubeModel::kXp)[static_cast<std::size_t>(b)], 0.1f + 0.01f * d);
+  // b -> a travels -x: b's spike at 3 depresses it by A- y_a(2) = A- d
+  EXPECT_FLOAT_EQ(m.weights(CubeModel::kXm)[static_cast<std::size_t>(a)], 0.1f - 0.012f * d);
+  // a -> (0,1,0) saw only a pre spike with a zero post trace: unchanged
+  EXPECT_FLOAT_EQ(m.weights(CubeModel::kYp)[static_cast<std::size_t>(m.index(0, 1, 0))], 0.1f);
+  // b -> (2,0,0): pre spike, post trace 0: unchanged; (2,0,0) -> b: potentiation with x = 0
+  EXPECT_FLOAT_EQ(m.weights(CubeModel::kXp)[static_cast<std::size_t>(m.index(2, 0, 0))], 0.1f);
+  EXPECT_FLOAT_EQ(m.weights(CubeModel::kXm)[static_cast<std::size_t>(b)], 0.1f);
+}
+
+TEST(CubeGeometry, InLinkCountsByPosition) {
+  Config c = quiet_cube(4, 5);
+  CubeModel m(c);
+  for (int z = 0; z < 5; ++z)
+    for (int y = 0; y < 4; ++y)
+      for (int x = 0; x < 4; ++x) {
+        int links = 0;
+        for (int d = 0; d < CubeModel::kDirections; ++d) links += m.weights(d)[static_cast<std::size_t>(m.index(x, y, z))] > 0.0f ? 1 : 0;
+        const int on_face = (x == 0 || x == 3) + (y == 0 || y == 3) + (z == 0 || z == 4);
+        // corner 3, edge 4, face 5, interior 6
+        EXPECT_EQ(links, 6 - on_face) << "at " << x << "," << y << "," << z;
+      }
+}
+
+// The 48 symmetries of the cube: a permutation of the axes and a sign per axis.
+std::vector<std::array<int, 6>> cube_symmetries() {
+  std::vector<std::array<int, 6>> out;
+  std::array<int, 3> p = {0, 1, 2};
+  do {
+    for (int flips = 0; flips < 8; ++flips) out.push_back({p[0], p[1], p[2], flips & 1, (flips >> 1) & 1, (flips >> 2) & 1});
+  } while (std::next_permutation(p.begin(), p.end()));
+  return out;
+}
+
+// Whether the spike pattern of a side^3 cube is invariant under every symmetry.
+bool symmetric(const CubeModel& m, int side) {
+  const auto syms = cube_symmetries();
+  for (const auto& sy : syms) {
+    for (int z = 0; z < side; ++z)
+      for (int y = 0; y < side; ++y)
+        for (int x = 0; x < side; ++x) {
+          const std::array<int, 3> c = {x, y, z};
+          std::array<int, 3> t{};
+          for (int a = 0; a < 3; ++a) t[static_cast<std::size_t>(a)] = sy[static_cast<std::size_t>(3 + a)] ? side - 1 - c[static_cast<std::size_t>(sy[static_cast<std::size_t>(a)])] : c[static_cast<std::size_t>(sy[static_cast<std::size_t>(a)])];
+          if (m.spikes()[m.index(x, y, z)] != m.spikes()[m.index(t[0], t[1], t[2])]) return false;
+        }
+  }
+  return true;
+}
+
+// A point stimulus at the centre of a 9^3 cube: links of 0.4 carry a single
+// spike over theta = 0.3, so a wave runs out to the faces; refractoriness
+// keeps it from running back. STDP is on.
+Config isotropy_config() {
+  Config c = quiet_cube(9, 9);
+  c.theta_init = 0.3;
+  c.refractory = 3;
+  c.w_init_lo = c.w_init_hi = 0.4;
+  c.a_plus = 0.005;
+  c.a_minus = 0.00525;
+  return c;
+}
+
+TEST(CubeIsotropy, PointStimulusStaysSymmetricAtEveryStep) {
+  CubeModel m(isotropy_config());
+  Driver drv(9);
+  const std::int64_t centre = m.index(4, 4, 4);
+  int active_steps = 0;
+  for (int t = 1; t <= 40; ++t) {
+    if (t == 1 || t == 20) m.inject(centre, 1.0f);  // a second wave over the learned weights
+    drv.step(m);
+    if (m.firing_rate() > 0) ++active_steps;
+    ASSERT_TRUE(symmetric(m, 9)) << "step " << t;
+  }
+  EXPECT_GE(active_steps, 10);  // the waves did run through the cube
+}
+
+TEST(CubeIsotropy, OneDirectionGainBreaksTheSymmetry) {
+  Config c = isotropy_config();
+  c.gain_xp = 0.5;  // a lone spike no longer crosses theta along +x
+  CubeModel m(c);
+  Driver drv(9);
+  m.inject(m.index(4, 4, 4), 1.0f);
+  bool broken = false;
+  for (int t = 1; t <= 20 && !broken; ++t) {
+    drv.step(m);
+    broken = !symmetric(m, 9);
+  }
+  EXPECT_TRUE(broken);
+}
+
+std::uint64_t run_hash(Config c, int steps) {
+  Simulation sim(c);
+  for (int t = 0; t < steps; ++t) sim.step();
+  return sim.model().state_hash();
+}
+
+TEST(CubeDeterminism, SeedsAndThreadCounts) {
+  Config c = cube_benchmark_config(16, 12, 1);
+  const std::uint64_t h1 = run_hash(c, 150);
+  EXPECT_EQ(h1, run_hash(c, 150));  // same seed, same state
+  for (int threads : {2, 3}) {
+    c.threads = threads;
+    EXPECT_EQ(h1, run_hash(c, 150)) << threads << " threads";
+  }
+  c.threads = 1;
+  c.seed = 1;
+  EXPECT_NE(h1, run_hash(c, 150));
+}
+
+TEST(CubeDeterminism, PresetThreadCountsAndOptions) {
+  // the learning preset (adaptive neurons, anisotropic gains, readout), plus
+  // the options: two traces, nearest, multiplicative, decay, homeostasis, substeps
+  std::vector<Config> configs;
+  Config p = load_preset("cube-4");
+  p.n = 20;
+  configs.push_back(p);
+  Config q = cube_benchmark_config(12, 10, 1);
+  q.tau_minus = 30.0;
+  q.nearest = true;
+  q.multiplicative = true;
+  q.decay = 1e-4;
+  q.threshold = "homeostatic";
+  q.theta_min = 0.5;
+  q.substeps = 2;
+  q.patch_radius = 1;
+  configs.push_back(q);
+  for (Config c : configs) {
+    c.threads = 1;
+    const std::uint64_t h1 = run_hash(c, 120);
+    c.threads = 3;
+    EXPECT_EQ(h1, run_hash(c, 120));
+    c.threads = 2;
+    EXPECT_EQ(h1, run_hash(c, 120));
+  }
+}
+
+TEST(CubeDeterminism, CheckpointResumeIsBitIdentical) {
+  Config c = load_preset("cube-4");
+  c.n = 16;
+  Simulation straight(c);
+  for (int t = 0; t < 200; ++t) straight.step();
+
+  Simulation first(c);
+  for (int t = 0; t < 120; ++t) first.step();
+  StateArchive a;
+  first.save(a);
+  Simulation resumed(c);
+  resumed.load(a);
+  for (int t = 0; t < 80; ++t) resumed.step();
+  EXPECT_EQ(straight.model().state_hash(), resumed.model().state_hash());
+}
+
+TEST(CubeCheckpoint, BadArchiveLeavesModelUnchanged) {
+  Config c = quiet_cube(5, 4);
+  CubeModel m(c);
+  StateArchive a;
+  m.save(a);
+  const std::uint64_t h = m.state_hash();
+  StateArchive bad = a;
+  bad.f32["cube.v"].pop_back();
+  EXPECT_THROW(m.load(bad), StateError);
+  bad = a;
+  bad.f32["cube.w_xp"][0] = 0.3f;  // (0,0,0) has no -x neighbour: no such link
+  EXPECT_THROW(m.load(bad), StateError);
+  bad = a;
+  bad.f32.erase("cube.w_zm");
+  EXPECT_THROW(m.load(bad), StateError);
+  EXPECT_EQ(h, m.state_hash());
+  m.load(a);
+  EXPECT_EQ(h, m.state_hash());
+}
+
+TEST(CubeMetrics, LayerRatesFocusAndView) {
+  Config c = load_preset("cube-4");
+  Simulation sim(c);
+  for (int t = 0; t < 300; ++t) sim.step();
+  std::vector<double> rates;
+  sim.model().layer_rates(rates);
+  ASSERT_EQ(rates.size(), 4u);
+  const double mean = std::accumulate(rates.begin(), rates.end(), 0.0) / 4.0;
+  EXPECT_NEAR(mean, sim.model().firing_rate(), 1e-12);
+  ASSERT_EQ(sim.extra_metric_names(), (std::vector<std::string>{"focus", "focus_lagged"}));
+  ASSERT_EQ(sim.last().extra.size(), 2u);
+  for (double f : sim.last().extra) {
+    EXPECT_GE(f, 0.0);
+    EXPECT_LE(f, 1.0);
+  }
+  EXPECT_EQ(sim.health(), Health::kOk);
+  NeuronView v;
+  sim.model().view(v, 1000);
+  EXPECT_LE(v.dims.count(), 1000);
+  EXPECT_GT(v.stride, 1);
+  EXPECT_EQ(v.potential.size(), static_cast<std::size_t>(v.dims.count()));
+  sim.model().view(v, 1 << 30);
+  EXPECT_EQ(v.stride, 1);
+  EXPECT_EQ(v.dims.count(), 48 * 48 * 4);
+}
+
+TEST(CubeMemory, BenchmarkScenarioFitsFortyBytesPerNeuron) {
+  Simulation sim(cube_benchmark_config(48, 48, 1));
+  const double per_neuron = static_cast<double>(sim.model().state_bytes()) / static_cast<double>(sim.model().dims().count());
+  EXPECT_GT(per_neuron, 24.0);  // at least the six link weights
+  EXPECT_LE(per_neuron, 40.0);
+}
+
+TEST(CubeConfig, BadValuesNameTheKey) {
+  Config c = load_preset("cube-4");
+  c.readout_layers = 5;
+  try {
+    Simulation sim(c);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("readout.layers"), std::string::npos);
+  }
+  Config d = load_preset("cube-4");
+  EXPECT_THROW(set_param(d, "lattice.gain_zp", -1.0), ConfigError);
+  EXPECT_THROW(apply_override(d, "lattice.substeps=0"), ConfigError);
+}
+
+}  // namespace
+}  // namespace spikecube
