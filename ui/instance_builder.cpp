@@ -1,0 +1,103 @@
+#include "ui/instance_builder.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace spikecube::ui {
+namespace {
+
+void push(std::vector<float>& out, float x, float y, float z, float value, float flash, VoxelKind kind) {
+  out.insert(out.end(), {x, y, z, value, flash, static_cast<float>(static_cast<int>(kind))});
+}
+
+}  // namespace
+
+float VoxelLayout::extent() const {
+  const float depth = static_cast<float>(nz - 1) * z_spacing + 2 * io_gap;
+  return 0.5f * std::sqrt(static_cast<float>(nx * nx + ny * ny) + depth * depth);
+}
+
+Dims shown_dims(const NeuronView& v) {
+  const int st = std::max(v.stride, 1);
+  if (st == 1 || static_cast<std::size_t>(v.dims.count()) == v.potential.size()) return v.dims;
+  return {(v.dims.nx + st - 1) / st, (v.dims.ny + st - 1) / st, (v.dims.nz + st - 1) / st};
+}
+
+VoxelLayout make_layout(const Dims& d) {
+  VoxelLayout l;
+  l.nx = std::max(d.nx, 1);
+  l.ny = std::max(d.ny, 1);
+  l.nz = std::max(d.nz, 1);
+  // spread thin lattices out so that every plane (input, layers, output) shows
+  const float side = static_cast<float>(std::max(l.nx, l.ny));
+  l.z_spacing = std::max(1.0f, 0.8f * side / static_cast<float>(l.nz + 2));
+  l.io_gap = std::max(l.z_spacing, 0.08f * side);
+  if (l.nz == 1) l.io_gap = 0.4f * side;  // the layer model: three well separated planes
+  return l;
+}
+
+void InstanceBuilder::age(const Snapshot& s) {
+  const auto& v = s.neurons;
+  if (s.generation != generation_ || flash_.size() != v.spiked.size()) {
+    flash_.assign(v.spiked.size(), 0.0f);
+    generation_ = s.generation;
+  }
+  for (std::size_t i = 0; i < flash_.size(); ++i) flash_[i] = v.spiked[i] ? 1.0f : flash_[i] * kFade;
+}
+
+int InstanceBuilder::build(const Snapshot& s, const VoxelOptions& opt, std::vector<float>& out) const {
+  out.clear();
+  const NeuronView& v = s.neurons;
+  const Dims d = shown_dims(v);
+  const VoxelLayout l = make_layout(d);
+  const int sx = d.nx, sy = d.ny, sz = d.nz;
+  const std::size_t count = std::min(v.potential.size(), static_cast<std::size_t>(d.count()));
+  const bool have_flash = flash_.size() == v.potential.size();
+
+  int lo[3] = {0, 0, 0}, hi[3] = {sx - 1, sy - 1, sz - 1};
+  if (opt.slab_axis >= 0 && opt.slab_axis < 3) {
+    lo[opt.slab_axis] = std::max(lo[opt.slab_axis], opt.slab_lo);
+    hi[opt.slab_axis] = std::min(hi[opt.slab_axis], opt.slab_hi);
+  }
+  for (int z = lo[2]; z <= hi[2]; ++z) {
+    const float wz = l.wz(static_cast<float>(z));
+    for (int y = lo[1]; y <= hi[1]; ++y) {
+      const float wy = l.wy(static_cast<float>(y));
+      const std::size_t row = (static_cast<std::size_t>(z) * sy + y) * sx;
+      if (row >= count) break;
+      for (int x = lo[0]; x <= hi[0]; ++x) {
+        const std::size_t i = row + x;
+        if (i >= count) break;
+        const float pot = v.potential[i];
+        const float fl = have_flash ? flash_[i] : (v.spiked[i] ? 1.0f : 0.0f);
+        if (opt.active_only && fl < 0.1f && !(pot >= opt.cut)) continue;
+        push(out, l.wx(static_cast<float>(x)), wy, wz, std::isfinite(pot) ? pot : 0.0f, fl, VoxelKind::kNeuron);
+      }
+    }
+  }
+
+  if (opt.io_planes) {
+    const int n = s.config ? s.config->n : d.nx;
+    const float f = static_cast<float>(d.nx) / static_cast<float>(std::max(n, 1));  // frame px -> shown grid
+    const auto pixels = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+    if (s.input.size() == pixels) {
+      for (std::size_t p = 0; p < pixels; ++p) {
+        if (!s.input[p]) continue;
+        const auto px = static_cast<float>(p % n), py = static_cast<float>(p / n);
+        push(out, l.wx(px * f), l.wy(py * f), l.input_wz(), 1.0f, 0.0f, VoxelKind::kInput);
+      }
+    }
+    if (s.output.size() == pixels && s.target.size() == pixels) {
+      for (std::size_t p = 0; p < pixels; ++p) {
+        const bool o = s.output[p] != 0, t = s.target[p] != 0;
+        if (!o && !t) continue;
+        const VoxelKind k = o && t ? VoxelKind::kHit : (o ? VoxelKind::kFalseAlarm : VoxelKind::kMiss);
+        const auto px = static_cast<float>(p % n), py = static_cast<float>(p / n);
+        push(out, l.wx(px * f), l.wy(py * f), l.output_wz(), 1.0f, 0.0f, k);
+      }
+    }
+  }
+  return static_cast<int>(out.size() / kInstanceFloats);
+}
+
+}  // namespace spikecube::ui

@@ -1,0 +1,73 @@
+#pragma once
+// Turns a Snapshot into the per-instance array of the voxel view: one record
+// per visible voxel, so only what is shown goes to the GPU. Qt-free (plain
+// floats), so the selection rules are unit-tested without a display.
+//
+// World layout (lattice units, y flipped so that row 0 is at the top as in the
+// 2D panels): neuron (x, y, z) sits at (x - cx, cy - y, cz - z * z_spacing);
+// the input face z = 0 is nearest the default camera. The input frame is drawn
+// as a plane io_gap in front of z = 0 and the prediction io_gap behind
+// z = L-1. Thin lattices (the layer model, cube-4) get z_spacing > 1 so each
+// plane stays visible.
+
+#include <cstdint>
+#include <vector>
+
+#include "core/model.hpp"
+#include "ui/snapshot.hpp"
+
+namespace spikecube::ui {
+
+// Instance kinds (the shader colours each differently).
+enum class VoxelKind : int { kNeuron = 0, kInput = 1, kHit = 2, kFalseAlarm = 3, kMiss = 4 };
+
+struct VoxelOptions {
+  bool active_only = false;  // only neurons that spiked recently or have v/theta >= cut
+  float cut = 0.8f;          // v/theta threshold of "active"
+  int slab_axis = 2;         // 0 = x, 1 = y, 2 = z
+  int slab_lo = 0;           // inclusive lattice coordinates along slab_axis
+  int slab_hi = 1 << 30;
+  bool io_planes = true;     // draw the input frame and the prediction
+};
+
+struct VoxelLayout {
+  int nx = 0, ny = 0, nz = 0;
+  float z_spacing = 1;
+  float io_gap = 2;
+  // world position of lattice point (x, y, z); z may be fractional or outside [0, nz)
+  float wx(float x) const { return x - 0.5f * static_cast<float>(nx - 1); }
+  float wy(float y) const { return 0.5f * static_cast<float>(ny - 1) - y; }
+  float wz(float z) const { return 0.5f * static_cast<float>(nz - 1) * z_spacing - z * z_spacing; }
+  float input_wz() const { return wz(0) + io_gap; }
+  float output_wz() const { return wz(static_cast<float>(nz - 1)) - io_gap; }
+  float extent() const;  // radius of a sphere holding everything drawn
+};
+
+VoxelLayout make_layout(const Dims& dims);
+
+// The grid a NeuronView holds. Models may report in dims either the full
+// lattice (with stride > 1 meaning every stride-th neuron is shown) or the
+// sub-sampled grid itself; both are accepted. The views work in shown-grid
+// units throughout.
+Dims shown_dims(const NeuronView& v);
+
+// Floats per instance: x, y, z, value (v/theta), flash (0..1), kind.
+inline constexpr int kInstanceFloats = 6;
+
+class InstanceBuilder {
+ public:
+  // Call once per new snapshot: spikes light a neuron's flash, which fades
+  // over the next few snapshots. A new generation (reset) clears it.
+  void age(const Snapshot& s);
+  // Fills out with the visible voxels; returns the number of instances.
+  int build(const Snapshot& s, const VoxelOptions& opt, std::vector<float>& out) const;
+  const std::vector<float>& flash() const { return flash_; }
+
+  static constexpr float kFade = 0.55f;  // flash multiplier per snapshot (gone after ~5)
+
+ private:
+  std::vector<float> flash_;
+  std::uint64_t generation_ = ~std::uint64_t{0};
+};
+
+}  // namespace spikecube::ui

@@ -1,0 +1,130 @@
+#pragma once
+// The spikecube main window: the 3D view in the middle, docks for the frames
+// (input, target, prediction, error map), the slice heatmap, the live plots
+// and the parameters; toolbar, menus, shortcuts and status bar. It owns the
+// SimWorker and, on a timer, takes the newest snapshot and hands it to every
+// view; it never reads the Simulation directly.
+
+#include <QMainWindow>
+#include <QString>
+#include <functional>
+#include <memory>
+
+#include "core/config.hpp"
+#include "ui/script_options.hpp"
+#include "ui/sim_worker.hpp"
+#include "ui/snapshot.hpp"
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QTimer;
+
+namespace spikecube::ui {
+
+class FramePanel;
+class ParamPanel;
+class PlotsPanel;
+class SlicePanel;
+class ViewControls;
+class VoxelView;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  // preset_name is shown in the title and remembered (QSettings) as the last
+  // preset; cfg is the resolved configuration to start from. Throws
+  // ConfigError for a bad cfg.
+  MainWindow(const Config& cfg, const QString& preset_name, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  SimWorker& worker() { return *worker_; }
+  const Snapshot& snapshot() const { return snap_; }
+  ParamPanel* params() const { return params_; }
+  VoxelView* voxel_view() const { return view_; }
+  ViewControls* view_controls() const { return view_controls_; }
+  SlicePanel* slice_panel() const { return slice_; }
+  QAction* run_action() const { return run_; }
+  QAction* step_action() const { return step_; }
+  QAction* input_action() const { return input_; }
+  QAction* reset_action() const { return reset_; }
+
+  // Takes the newest snapshot (if any) and refreshes every view; the timer
+  // calls it ~60 times a second.
+  void poll();
+  // Loads a preset by name (the run restarts paused).
+  void load_preset(const QString& name);
+  // Saves the 3D view (with legend and caption) as PNG through a temp file;
+  // done(ok, message) runs later on the GUI thread.
+  void save_screenshot(const QString& path, std::function<void(bool, const QString&)> done);
+  // Saves the slice panel's plane as PNG + CSV; returns an error text or "".
+  QString save_slice(const QString& path);
+  // Scripted use (see ScriptOptions): runs, saves, then emits script_finished.
+  void run_script(const ScriptOptions& o);
+
+ Q_SIGNALS:
+  void script_finished(int exit_code);
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void build_actions();
+  void build_docks();
+  void on_new_snapshot(bool generation_changed);
+  void handle_messages();
+  void update_input_state();
+  void update_status();
+  void finish_script();
+  void open_config();
+  void save_config();
+  void save_checkpoint();
+  void load_checkpoint();
+  void quick_screenshot();
+  void slice_dialog();
+  void show_error(const QString& title, const QString& text);
+  QString caption() const;
+
+  std::unique_ptr<SimWorker> worker_;
+  Snapshot snap_;
+  std::uint64_t shown_generation_ = ~std::uint64_t{0};
+  std::uint64_t shown_config_version_ = ~std::uint64_t{0};
+  QString preset_;
+  QTimer* timer_;
+  qint64 last_panels_ms_ = 0;
+
+  VoxelView* view_;
+  ViewControls* view_controls_;
+  FramePanel* input_panel_;
+  FramePanel* target_panel_;
+  FramePanel* output_panel_;
+  FramePanel* error_panel_;
+  SlicePanel* slice_;
+  PlotsPanel* plots_;
+  ParamPanel* params_;
+
+  QAction* run_ = nullptr;
+  QAction* step_ = nullptr;
+  QAction* input_ = nullptr;
+  QAction* reset_ = nullptr;
+  QAction* new_seed_ = nullptr;
+  QAction* screenshot_ = nullptr;
+  QComboBox* preset_box_ = nullptr;
+  QComboBox* speed_box_ = nullptr;
+
+  QLabel* status_step_;
+  QLabel* status_rate_;
+  QLabel* status_fps_;
+  QLabel* status_fire_;
+  QLabel* status_iou_;
+  QLabel* status_input_;
+
+  // scripted run
+  bool script_active_ = false;
+  ScriptOptions script_;
+  std::int64_t script_target_ = 0;
+  int script_exit_ = 0;
+  qint64 script_start_ms_ = 0, script_end_ms_ = 0;
+};
+
+}  // namespace spikecube::ui

@@ -1,0 +1,95 @@
+#include "ui/script_options.hpp"
+
+#include <charconv>
+#include <set>
+
+namespace spikecube::ui {
+namespace {
+
+template <typename T>
+T parse_number(const std::string& flag, const std::string& text) {
+  T v{};
+  const auto* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || p != end || text.empty())
+    throw UsageError(flag + ": \"" + text + "\" is not a valid non-negative integer");
+  return v;
+}
+
+SliceRequest parse_slice(const std::string& text) {
+  // AXIS:K:PATH, the path may itself contain ':'
+  const auto a = text.find(':');
+  const auto b = a == std::string::npos ? a : text.find(':', a + 1);
+  if (a == std::string::npos || b == std::string::npos || b + 1 >= text.size())
+    throw UsageError("--slice-png: expected AXIS:INDEX:FILE.png (e.g. z:0:slice.png), got \"" + text + "\"");
+  SliceRequest r;
+  const std::string axis = text.substr(0, a);
+  if (axis == "x") r.axis = 0;
+  else if (axis == "y") r.axis = 1;
+  else if (axis == "z") r.axis = 2;
+  else throw UsageError("--slice-png: axis \"" + axis + "\" must be x, y or z");
+  r.index = parse_number<int>("--slice-png", text.substr(a + 1, b - a - 1));
+  r.path = text.substr(b + 1);
+  return r;
+}
+
+}  // namespace
+
+std::string usage_text() {
+  return "usage: spikecube [--preset P] [--config F] [--steps N] [--seed S] [--screenshot out.png]\n"
+         "                 [--slice-png AXIS:K:out.png] [--quit]\n"
+         "  --preset P        start from preset P (see spikecube-cli presets); default: the last one used, else 01_01\n"
+         "  --config F        TOML config applied on top of the preset\n"
+         "  --steps N         run N steps at full speed, then save the requested images\n"
+         "  --seed S          random seed\n"
+         "  --screenshot F    save the 3D view (with legend) as PNG after the run\n"
+         "  --slice-png A:K:F save the plane A = K (A = x, y or z) as PNG, and its values as F with .csv\n"
+         "  --quit            exit when done (status 0, 1 if an image could not be saved)\n";
+}
+
+ScriptOptions parse_script_options(const std::vector<std::string>& args) {
+  // Qt options that QApplication consumes itself
+  static const std::set<std::string> qt_with_value = {"-platform", "-display", "-style", "-geometry",
+                                                      "-qwindowgeometry", "-qwindowtitle", "-plugin", "-stylesheet",
+                                                      "-platformtheme", "-qwindowicon"};
+  static const std::set<std::string> qt_flags = {"-reverse", "-widgetcount", "-nograb", "-dograb", "-sync"};
+  ScriptOptions o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::string value;
+    bool has_value = false;
+    if (flag.starts_with("--")) {
+      if (const auto eq = flag.find('='); eq != std::string::npos) {
+        value = flag.substr(eq + 1);
+        flag = flag.substr(0, eq);
+        has_value = true;
+      }
+    } else if (qt_with_value.count(flag)) {
+      ++i;
+      continue;
+    } else if (qt_flags.count(flag)) {
+      continue;
+    } else {
+      throw UsageError("unexpected argument \"" + flag + "\"; see spikecube --help");
+    }
+    auto need = [&]() -> std::string {
+      if (has_value) return value;
+      if (i + 1 >= args.size()) throw UsageError(flag + ": missing value");
+      return args[++i];
+    };
+    if (flag == "--preset") o.preset = need();
+    else if (flag == "--config") o.config_path = need();
+    else if (flag == "--steps") o.steps = parse_number<std::int64_t>(flag, need());
+    else if (flag == "--seed") o.seed = parse_number<std::uint64_t>(flag, need());
+    else if (flag == "--screenshot") o.screenshot = need();
+    else if (flag == "--slice-png") o.slice = parse_slice(need());
+    else if (flag == "--quit" && !has_value) o.quit = true;
+    else if (flag == "--help" && !has_value) o.help = true;
+    else if (flag == "--version" && !has_value) o.version = true;
+    else throw UsageError("unknown option " + flag + "; see spikecube --help");
+    if (o.screenshot == "" && flag == "--screenshot") throw UsageError("--screenshot: empty file name");
+  }
+  return o;
+}
+
+}  // namespace spikecube::ui

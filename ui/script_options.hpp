@@ -1,0 +1,47 @@
+#pragma once
+// Command line of the spikecube app:
+//   spikecube [--preset P] [--config F] [--steps N] [--seed S]
+//             [--screenshot out.png] [--slice-png AXIS:K:out.png] [--quit]
+// --steps runs N steps at full speed, then the images are saved; --quit exits
+// afterwards (status 0, or 1 if an image could not be written). Qt's own
+// options (-platform, -display, ...) are passed through. Parsed before the
+// QApplication exists, so a bad flag never needs a display.
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace spikecube::ui {
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct SliceRequest {
+  int axis = 2;  // 0 = x, 1 = y, 2 = z
+  int index = 0;
+  std::string path;
+};
+
+struct ScriptOptions {
+  std::string preset;       // empty: remembered last preset, else 01_01
+  std::string config_path;  // applied on top of the preset
+  std::optional<std::int64_t> steps;
+  std::optional<std::uint64_t> seed;
+  std::string screenshot;
+  std::optional<SliceRequest> slice;
+  bool quit = false;
+  bool help = false;
+  bool version = false;
+  bool scripted() const { return steps.has_value() || !screenshot.empty() || slice.has_value() || quit; }
+};
+
+// Throws UsageError with a one-line message for an unknown flag, a missing or
+// malformed value.
+ScriptOptions parse_script_options(const std::vector<std::string>& args);
+std::string usage_text();
+
+}  // namespace spikecube::ui

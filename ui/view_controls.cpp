@@ -1,0 +1,103 @@
+#include "ui/view_controls.hpp"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSpinBox>
+
+#include "ui/voxel_view.hpp"
+
+namespace spikecube::ui {
+
+ViewControls::ViewControls(VoxelView* view, QWidget* parent) : QWidget(parent), view_(view) {
+  active_ = new QCheckBox(QStringLiteral("active only"), this);
+  active_->setToolTip(QStringLiteral("show only neurons that spiked recently or whose v/θ is above the cut"));
+  cut_ = new QDoubleSpinBox(this);
+  cut_->setRange(-2.0, 2.0);
+  cut_->setSingleStep(0.05);
+  cut_->setValue(0.8);
+  cut_->setPrefix(QStringLiteral("v/θ ≥ "));
+  cut_->setToolTip(QStringLiteral("potential cut of active-only mode (1 = threshold)"));
+  axis_ = new QComboBox(this);
+  axis_->addItems({QStringLiteral("x"), QStringLiteral("y"), QStringLiteral("z")});
+  axis_->setCurrentIndex(2);
+  axis_->setToolTip(QStringLiteral("axis of the slab: only neurons with lo <= coordinate <= hi are drawn"));
+  lo_ = new QSpinBox(this);
+  hi_ = new QSpinBox(this);
+  transparent_ = new QCheckBox(QStringLiteral("transparent"), this);
+  points_ = new QCheckBox(QStringLiteral("points"), this);
+  points_->setToolTip(QStringLiteral("draw each neuron as a round point (cheaper than cubes)"));
+  auto* reset = new QPushButton(QStringLiteral("Reset camera"), this);
+  reset->setToolTip(QStringLiteral("back to the default view (drag: orbit, wheel: zoom)"));
+
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(2, 0, 2, 0);
+  layout->addWidget(active_);
+  layout->addWidget(cut_);
+  layout->addSpacing(8);
+  layout->addWidget(new QLabel(QStringLiteral("slab"), this));
+  layout->addWidget(axis_);
+  layout->addWidget(lo_);
+  layout->addWidget(new QLabel(QStringLiteral("–"), this));
+  layout->addWidget(hi_);
+  layout->addSpacing(8);
+  layout->addWidget(transparent_);
+  layout->addWidget(points_);
+  layout->addStretch(1);
+  layout->addWidget(reset);
+
+  connect(active_, &QCheckBox::toggled, this, [this] { apply(); });
+  connect(cut_, &QDoubleSpinBox::valueChanged, this, [this] { apply(); });
+  connect(axis_, &QComboBox::currentIndexChanged, this, [this] { set_dims(dims_); });
+  connect(lo_, &QSpinBox::valueChanged, this, [this] { apply(); });
+  connect(hi_, &QSpinBox::valueChanged, this, [this] { apply(); });
+  connect(transparent_, &QCheckBox::toggled, view_, &VoxelView::set_transparent);
+  connect(points_, &QCheckBox::toggled, view_, &VoxelView::set_point_mode);
+  connect(reset, &QPushButton::clicked, view_, &VoxelView::reset_camera);
+}
+
+void ViewControls::set_dims(const Dims& d) {
+  const bool changed = d.nx != dims_.nx || d.ny != dims_.ny || d.nz != dims_.nz;
+  dims_ = d;
+  const int full[3] = {d.nx, d.ny, d.nz};
+  const int hi = std::max(0, full[axis_->currentIndex()] - 1);
+  {
+    const QSignalBlocker b1(lo_), b2(hi_);
+    lo_->setRange(0, hi);
+    hi_->setRange(0, hi);
+    lo_->setValue(0);
+    hi_->setValue(hi);
+  }
+  if (changed) {
+    // a solid block of more than a few thousand voxels hides its inside
+    const QSignalBlocker b(active_);
+    active_->setChecked(d.count() > 20000);
+  }
+  apply();
+}
+
+void ViewControls::set_active_only(bool on) { active_->setChecked(on); }
+void ViewControls::set_point_mode(bool on) { points_->setChecked(on); }
+
+void ViewControls::set_slab(int axis, int lo, int hi) {
+  axis_->setCurrentIndex(std::clamp(axis, 0, 2));
+  lo_->setValue(lo);
+  hi_->setValue(hi);
+}
+
+void ViewControls::apply() {
+  VoxelOptions o = view_->options();
+  o.active_only = active_->isChecked();
+  o.cut = static_cast<float>(cut_->value());
+  o.slab_axis = axis_->currentIndex();
+  o.slab_lo = lo_->value();
+  o.slab_hi = std::max(lo_->value(), hi_->value());
+  view_->set_options(o);
+}
+
+}  // namespace spikecube::ui

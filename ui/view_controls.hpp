@@ -1,0 +1,42 @@
+#pragma once
+// Controls of what the voxel view shows: active neurons only (and the cut),
+// a slab range along any axis, transparency, point mode and camera reset.
+// Edits go straight to the VoxelView; nothing here touches the simulation.
+
+#include <QWidget>
+
+#include "core/model.hpp"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QSpinBox;
+
+namespace spikecube::ui {
+
+class VoxelView;
+
+class ViewControls : public QWidget {
+  Q_OBJECT
+ public:
+  ViewControls(VoxelView* view, QWidget* parent = nullptr);
+  // Adapts ranges to a lattice; big lattices start in active-only mode.
+  void set_dims(const Dims& d);
+  void set_active_only(bool on);
+  void set_point_mode(bool on);
+  void set_slab(int axis, int lo, int hi);
+
+ private:
+  void apply();
+  VoxelView* view_;
+  QCheckBox* active_;
+  QDoubleSpinBox* cut_;
+  QComboBox* axis_;
+  QSpinBox* lo_;
+  QSpinBox* hi_;
+  QCheckBox* transparent_;
+  QCheckBox* points_;
+  Dims dims_;
+};
+
+}  // namespace spikecube::ui

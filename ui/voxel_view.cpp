@@ -1,0 +1,167 @@
+#include "ui/voxel_view.hpp"
+
+#include <QDateTime>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QPixmap>
+#include <Qt3DCore/QEntity>
+#include <Qt3DExtras/QForwardRenderer>
+#include <Qt3DExtras/QOrbitCameraController>
+#include <Qt3DExtras/Qt3DWindow>
+#include <Qt3DLogic/QFrameAction>
+#include <Qt3DRender/QCamera>
+#include <Qt3DRender/QRenderCapture>
+#include <Qt3DRender/QRenderSettings>
+#include <cmath>
+
+#include "ui/colormap.hpp"
+#include "ui/voxel_scene.hpp"
+
+// the .qrc lives in a static library, whose initialiser the linker would drop
+static void init_spikecube_resources() { Q_INIT_RESOURCE(spikecube); }
+
+namespace spikecube::ui {
+namespace {
+constexpr float kFovDeg = 40.0f;
+constexpr int kLegendWidth = 96;
+}  // namespace
+
+VoxelView::VoxelView(QWidget* parent) : QWidget(parent) {
+  if (qEnvironmentVariableIsEmpty("QT3D_RENDERER")) qputenv("QT3D_RENDERER", "opengl");
+  init_spikecube_resources();
+  window_ = new Qt3DExtras::Qt3DWindow();
+  window_->defaultFrameGraph()->setClearColor(background_color());
+  // the lattice is drawn by instancing a small prototype: its own bounds say
+  // nothing about where the instances are, so culling must be off
+  window_->defaultFrameGraph()->setFrustumCullingEnabled(false);
+  window_->renderSettings()->setRenderPolicy(Qt3DRender::QRenderSettings::OnDemand);
+
+  // the capture node wraps the forward renderer so it sees the finished frame
+  capture_ = new Qt3DRender::QRenderCapture();
+  Qt3DRender::QFrameGraphNode* forward = window_->activeFrameGraph();
+  forward->setParent(capture_);
+  window_->setActiveFrameGraph(capture_);
+
+  auto* root = new Qt3DCore::QEntity();
+  scene_ = new VoxelScene(root);
+  auto* frame_action = new Qt3DLogic::QFrameAction(root);
+  root->addComponent(frame_action);
+  connect(frame_action, &Qt3DLogic::QFrameAction::triggered, this, [this](float) { on_frame(); });
+
+  camera_ = window_->camera();
+  camera_->lens()->setPerspectiveProjection(kFovDeg, 16.0f / 9.0f, 0.5f, 5000.0f);
+  auto* controller = new Qt3DExtras::QOrbitCameraController(root);
+  controller->setCamera(camera_);
+  controller->setLinearSpeed(120.0f);
+  controller->setLookSpeed(180.0f);
+  window_->setRootEntity(root);
+
+  container_ = QWidget::createWindowContainer(window_, this);
+  container_->setMinimumSize(320, 240);
+  container_->setFocusPolicy(Qt::NoFocus);  // keep keyboard shortcuts with the main window
+  legend_ = new QLabel(this);
+  legend_->setPixmap(QPixmap::fromImage(potential_legend(kLegendWidth, 260)));
+  legend_->setAlignment(Qt::AlignTop);
+  legend_->setStyleSheet(QStringLiteral("background-color: #16181e;"));
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(0);
+  layout->addWidget(container_, 1);
+  layout->addWidget(legend_, 0);
+  window_->installEventFilter(this);
+  fps_window_start_ = QDateTime::currentMSecsSinceEpoch();
+  reset_camera();
+}
+
+VoxelView::~VoxelView() = default;
+
+bool VoxelView::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == window_ && event->type() == QEvent::Resize) update_point_scale();
+  return QWidget::eventFilter(watched, event);
+}
+
+void VoxelView::update_point_scale() {
+  const float h = static_cast<float>(std::max(1, window_->height()));
+  scene_->set_point_scale(h / (2.0f * std::tan(0.5f * kFovDeg * 3.14159265f / 180.0f)));
+}
+
+void VoxelView::on_frame() {
+  ++frames_since_upload_;
+  ++frame_count_;
+  const qint64 now = QDateTime::currentMSecsSinceEpoch();
+  if (now - fps_window_start_ >= 1000) {
+    fps_ = 1000.0 * frame_count_ / static_cast<double>(now - fps_window_start_);
+    frame_count_ = 0;
+    fps_window_start_ = now;
+  }
+  Q_EMIT frame_rendered();
+}
+
+void VoxelView::reset_camera() {
+  const float r = std::max(layout_.nx > 0 ? layout_.extent() : 40.0f, 4.0f);
+  const float dist = 1.15f * r / std::sin(0.5f * kFovDeg * 3.14159265f / 180.0f);
+  const QVector3D dir = QVector3D(1.5f, 0.7f, 1.0f).normalized();
+  camera_->setUpVector(QVector3D(0, 1, 0));
+  camera_->setViewCenter(QVector3D(0, 0, 0));
+  camera_->setPosition(dir * dist);
+  update_point_scale();
+}
+
+void VoxelView::show_snapshot(const Snapshot& s, bool fresh) {
+  copy_ = s;
+  if (fresh) builder_.age(copy_);
+  const Dims d = shown_dims(copy_.neurons);
+  const bool layer = copy_.config && copy_.config->model == "layer";
+  if (d.nx != dims_.nx || d.ny != dims_.ny || d.nz != dims_.nz || layer != layer_model_) {
+    dims_ = d;
+    layer_model_ = layer;
+    layout_ = make_layout(d);
+    scene_->set_layout(layout_, layer);
+    reset_camera();
+  }
+  rebuild();
+}
+
+void VoxelView::rebuild() {
+  const int count = builder_.build(copy_, options_, instances_);
+  scene_->upload(instances_, count);
+  frames_since_upload_ = 0;
+}
+
+void VoxelView::set_options(const VoxelOptions& o) {
+  options_ = o;
+  if (!copy_.neurons.potential.empty()) rebuild();
+}
+
+void VoxelView::set_point_mode(bool on) { scene_->set_point_mode(on); }
+void VoxelView::set_transparent(bool on) { scene_->set_transparent(on, 0.35f); }
+void VoxelView::set_voxel_size(float size) { scene_->set_voxel_size(size); }
+int VoxelView::visible_voxels() const { return scene_->instance_count(); }
+
+void VoxelView::capture(std::function<void(const QImage&)> done, const QString& caption) {
+  Qt3DRender::QRenderCaptureReply* reply = capture_->requestCapture();
+  connect(reply, &Qt3DRender::QRenderCaptureReply::completed, this, [reply, done = std::move(done), caption] {
+    const QImage scene = reply->image().convertToFormat(QImage::Format_RGB32);
+    reply->deleteLater();
+    // compose: the rendered lattice, the legend on the right, a caption on top
+    const int legend_h = std::max(260, std::min(scene.height(), 360));
+    QImage out(scene.width() + kLegendWidth, std::max(scene.height(), legend_h), QImage::Format_RGB32);
+    out.fill(background_color());
+    QPainter p(&out);
+    p.drawImage(0, 0, scene);
+    p.drawImage(scene.width(), 0, potential_legend(kLegendWidth, legend_h));
+    if (!caption.isEmpty()) {
+      QFont f = p.font();
+      f.setPixelSize(15);
+      p.setFont(f);
+      p.setPen(QColor(235, 235, 240));
+      p.drawText(QRect(10, 6, scene.width() - 20, 60), Qt::AlignLeft | Qt::AlignTop, caption);
+    }
+    p.end();
+    done(out);
+  });
+}
+
+}  // namespace spikecube::ui

@@ -1,0 +1,84 @@
+#pragma once
+// The 3D view: a Qt3D window (OpenGL renderer, on-demand rendering) embedded
+// in a widget, with an orbit camera, the colour legend beside it and a frame
+// counter. It draws only from snapshots it is handed, and uploads only the
+// voxels that pass the current VoxelOptions.
+
+#include <QImage>
+#include <QWidget>
+#include <functional>
+#include <vector>
+
+#include "ui/instance_builder.hpp"
+#include "ui/snapshot.hpp"
+
+class QLabel;
+namespace Qt3DExtras {
+class Qt3DWindow;
+}
+namespace Qt3DRender {
+class QCamera;
+class QRenderCapture;
+}
+
+namespace spikecube::ui {
+
+class VoxelScene;
+
+class VoxelView : public QWidget {
+  Q_OBJECT
+ public:
+  // QT3D_RENDERER must be "opengl" before this is constructed (main() and the
+  // tests set it); the constructor sets it too if it is still unset.
+  explicit VoxelView(QWidget* parent = nullptr);
+  ~VoxelView() override;
+
+  // Draws s; `fresh` = a new snapshot (spike flashes age one frame).
+  void show_snapshot(const Snapshot& s, bool fresh);
+  // True when the last upload has been rendered, so another may be sent
+  // (uploads are paced by the renderer, never queued up behind it).
+  bool ready_for_frame() const { return frames_since_upload_ > 0; }
+
+  const VoxelOptions& options() const { return options_; }
+  void set_options(const VoxelOptions& o);
+  void set_point_mode(bool on);
+  void set_transparent(bool on);
+  void set_voxel_size(float size);
+  void reset_camera();
+
+  // Grabs the rendered 3D image (QRenderCapture) and composes it with the
+  // legend and a caption; done() runs on the GUI thread.
+  void capture(std::function<void(const QImage&)> done, const QString& caption);
+
+  double frames_per_s() const { return fps_; }
+  int visible_voxels() const;
+
+ Q_SIGNALS:
+  void frame_rendered();
+
+ private:
+  void rebuild();
+  void on_frame();
+  void update_point_scale();
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
+  Qt3DExtras::Qt3DWindow* window_;
+  QWidget* container_;
+  QLabel* legend_;
+  Qt3DRender::QCamera* camera_;
+  Qt3DRender::QRenderCapture* capture_;
+  VoxelScene* scene_;
+  VoxelOptions options_;
+  InstanceBuilder builder_;
+  std::vector<float> instances_;
+  Snapshot copy_;                   // what rebuild() uses when options change between snapshots
+  VoxelLayout layout_;
+  Dims dims_;
+  bool layer_model_ = false;
+  int frames_since_upload_ = 1;
+  int frame_count_ = 0;
+  qint64 fps_window_start_ = 0;
+  double fps_ = 0;
+};
+
+}  // namespace spikecube::ui
