@@ -145,7 +145,10 @@ void CubeModel::set_rules() {
 void CubeModel::update_params(const Config& cfg) {
   // sizes, seed, threshold rule and trace layout are fixed for a model's life
   const bool two = cfg.tau_plus != cfg.tau_minus;
-  if (two && !two_traces_) trace_post_ = trace_pre_;  // the shared trace was both
+  if (two && !two_traces_) {  // the shared trace was both (less the spike sign bit)
+    trace_post_.resize(trace_pre_.size());
+    for (std::size_t i = 0; i < trace_pre_.size(); ++i) trace_post_[i] = std::fabs(trace_pre_[i]);
+  }
   if (!two && two_traces_) trace_post_.clear();        // the traces merge: keep the pre trace
   two_traces_ = two;
   if ((cfg.refractory > 0) != !refr_.empty()) refr_.assign(cfg.refractory > 0 ? static_cast<std::size_t>(count_) : 0, 0);
@@ -218,8 +221,9 @@ void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t b
   for (std::int64_t i = begin; i < end; ++i) {
     const std::int64_t x = i - begin;
     const float was = static_cast<float>(prev[i]);
-    // was = 1: trace*d*reset_to + 1 (1 for nearest); was = 0: trace*d
-    tp[i] = tp[i] * dp * (1.0f - was * (1.0f - reset_to)) + was;
+    // was = 1: trace*d*reset_to + 1 (1 for nearest); was = 0: trace*d. The
+    // sign bit of the pre trace carries the neuron's latest spike (below).
+    const float tp_new = std::fabs(tp[i]) * dp * (1.0f - was * (1.0f - reset_to)) + was;
     if constexpr (kTwoTraces) tm[i] = tm[i] * dm * (1.0f - was * (1.0f - reset_to)) + was;
     float drive = c[x] + bias;
     if constexpr (kNoise) drive += sigma * rng::fast_normal(key, static_cast<std::uint32_t>(i));
@@ -242,6 +246,9 @@ void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t b
       v[i] = fire ? v_reset : vi;
     }
     out[i] = fire ? 1 : 0;
+    // STDP reads a neighbour's trace and spike from one cache line: the
+    // spike of this step is the sign of the (non-negative) pre trace
+    tp[i] = fire ? -tp_new : tp_new;
     const float sf = fire ? 1.0f : 0.0f;
     if constexpr (kRule == ThresholdRule::kHomeostatic) th[i] = std::min(std::max(th[i] + eta * (sf - r_target), th_min), th_max);
     if constexpr (kRule == ThresholdRule::kAdaptive) th[i] = th[i] * a_decay + a_jump * sf;
@@ -321,6 +328,8 @@ void CubeModel::integrate_rows(std::int64_t row_begin, std::int64_t row_end, std
       for (auto& w : w_)
         for (std::int64_t i = b; i < e; ++i) w[static_cast<std::size_t>(i)] *= keep;
     }
+    if (extra_current_ != nullptr)
+      for (std::int64_t i = b; i < e; ++i) c[i - b] += extra_current_[i];
     for (const auto& inj : injected_)
       if (inj.index >= b && inj.index < e) c[inj.index - b] += inj.current;
     integrate_range<kRule, kRefr, kNoise, kTwoTraces>(a, c, b, e, bad);
@@ -353,19 +362,46 @@ void CubeModel::integrate_part(int worker, std::uint32_t noise_key) {
 // updates all its in-links (potentiation, plus depression when the source
 // spiked too); the source updates its out-links whose target did not spike
 // (depression). So each link is written once, by one thread.
+namespace {
+
+// The two links of direction d at spiking neuron k: its in-link from
+// j = k - off (potentiation, plus depression if j spiked too) and its
+// out-link to i = k + off (depression, unless i spiked: then i's own in-link
+// update covers it). x_tr carries each neuron's spike of this step in its
+// sign bit; y_tr is the post trace (x_tr itself when there is one trace).
+template <int kDir>
+inline void update_links(float* __restrict w, const float* __restrict x_tr, const float* __restrict y_tr,
+                         std::int64_t k, std::int64_t off, bool in_ok, bool out_ok, float x_k, float y_k,
+                         const LinkRule& rule) {
+  if (in_ok) {
+    const float xj = x_tr[k - off];
+    w[k] = stdp_link(w[k], std::fabs(xj), y_k, std::signbit(xj), true, rule);
+  }
+  if (out_ok) {
+    const std::int64_t i = k + off;
+    if (!std::signbit(x_tr[i])) w[i] = stdp_link(w[i], x_k, std::fabs(y_tr[i]), true, false, rule);
+  }
+}
+
+}  // namespace
+
 void CubeModel::plasticity_rows(std::int64_t row_begin, std::int64_t row_end) {
   const std::uint8_t* __restrict s = spk_[cur_].data() + pad_;
   const float* __restrict x_tr = trace_pre_.data();
   const float* __restrict y_tr = two_traces_ ? trace_post_.data() : trace_pre_.data();
-  std::array<float*, kDirections> w;
-  for (int d = 0; d < kDirections; ++d) w[static_cast<std::size_t>(d)] = w_[static_cast<std::size_t>(d)].data();
-  const std::int64_t n = n_, nn = nn_;
-  const std::array<std::int64_t, kDirections> off = {1, -1, n, -n, nn, -nn};  // source of w[d][i] is i - off[d]
-  const std::array<LinkRule, kDirections> rule = rule_;
+  float* w0 = w_[0].data();
+  float* w1 = w_[1].data();
+  float* w2 = w_[2].data();
+  float* w3 = w_[3].data();
+  float* w4 = w_[4].data();
+  float* w5 = w_[5].data();
+  const std::int64_t n = n_, nn = nn_, last_z = depth_ - 1;
+  const LinkRule r0 = rule_[0], r1 = rule_[1], r2 = rule_[2], r3 = rule_[3], r4 = rule_[4], r5 = rule_[5];
   for (std::int64_t r = row_begin; r < row_end; ++r) {
     if (row_spikes_[static_cast<std::size_t>(r)] == 0) continue;
     const std::int64_t y = r % n, z = r / n;
     const std::int64_t base = r * n;
+    const bool ym_ok = y > 0, yp_ok = y < n - 1, zm_ok = z > 0, zp_ok = z < last_z;
     for (std::int64_t x0 = 0; x0 < n; x0 += 8) {
       std::uint64_t word;
       std::memcpy(&word, s + base + x0, 8);
@@ -374,30 +410,22 @@ void CubeModel::plasticity_rows(std::int64_t row_begin, std::int64_t row_end) {
         const std::int64_t x = x0 + std::countr_zero(word) / 8;
         word &= word - 1;
         const std::int64_t k = base + x;
-        const float y_k = y_tr[k], x_k = x_tr[k];
-        // in_ok[d]: the in-link of direction d has a source; the out-link of
-        // direction d exists exactly when the opposite in-link does
-        const bool in_ok[kDirections] = {x > 0, x < n - 1, y > 0, y < n - 1, z > 0, z < depth_ - 1};
-        for (int d = 0; d < kDirections; ++d) {
-          const auto du = static_cast<std::size_t>(d);
-          const LinkRule& ru = rule[du];
-          float* wd = w[du];
-          const std::int64_t o = off[du];
-          if (in_ok[d]) {  // in-link j -> k: potentiation, and depression if j spiked too
-            const std::int64_t j = k - o;
-            wd[k] = stdp_link(wd[k], x_tr[j], y_k, s[j] != 0, true, ru);
-          }
-          const std::int64_t i = k + o;
-          if (in_ok[d ^ 1] && s[i] == 0) {  // out-link k -> i; if i spiked, i updated it
-            wd[i] = stdp_link(wd[i], x_k, y_tr[i], true, false, ru);
-          }
-        }
+        const float x_k = std::fabs(x_tr[k]), y_k = std::fabs(y_tr[k]);
+        const bool xm_ok = x > 0, xp_ok = x < n - 1;
+        // the in-link of +x has a source when x > 0; its out-link a target when x < n-1
+        update_links<kXp>(w0, x_tr, y_tr, k, 1, xm_ok, xp_ok, x_k, y_k, r0);
+        update_links<kXm>(w1, x_tr, y_tr, k, -1, xp_ok, xm_ok, x_k, y_k, r1);
+        update_links<kYp>(w2, x_tr, y_tr, k, n, ym_ok, yp_ok, x_k, y_k, r2);
+        update_links<kYm>(w3, x_tr, y_tr, k, -n, yp_ok, ym_ok, x_k, y_k, r3);
+        update_links<kZp>(w4, x_tr, y_tr, k, nn, zm_ok, zp_ok, x_k, y_k, r4);
+        update_links<kZm>(w5, x_tr, y_tr, k, -nn, zp_ok, zm_ok, x_k, y_k, r5);
       }
     }
   }
 }
 
 void CubeModel::neural_step(std::int64_t neural_step) {
+  before_currents();
   cur_ = 1 - cur_;
   const std::uint32_t noise_key = rng::key32(rng::key(seed_, Stream::kNoise, static_cast<std::uint64_t>(neural_step)));
   pool_.run([&](int t) { integrate_part(t, noise_key); });
@@ -407,6 +435,7 @@ void CubeModel::neural_step(std::int64_t neural_step) {
       const auto [rb, re] = ThreadPool::partition(rows_, pool_.size(), t);
       plasticity_rows(rb, re);
     });
+    after_plasticity();
   }
   std::int64_t total = 0;
   for (std::int32_t c : row_spikes_) total += c;

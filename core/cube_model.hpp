@@ -43,7 +43,7 @@
 
 namespace spikecube {
 
-class CubeModel final : public Model {
+class CubeModel : public Model {
  public:
   // Directions of travel of a link's spikes; the source of w[d][i] is the
   // neighbour of i on the opposite side.
@@ -81,6 +81,24 @@ class CubeModel final : public Model {
   // Whether the link into (x, y, z) travelling in direction d has a source.
   bool has_link(int d, int x, int y, int z) const;
 
+ protected:
+  // Hooks for models built on this lattice (the groups model, DESIGN 2.4);
+  // the cube itself leaves them empty. before_currents() runs once per neural
+  // step before any current is computed (spikes() then still holds the last
+  // step's spikes); extra_current_, when set, points to N floats added to
+  // each neuron's current after the lattice and input currents.
+  // after_plasticity() runs once per neural step after the lattice STDP (only
+  // when stdp.plastic), with spikes() holding this step's spikes.
+  virtual void before_currents() {}
+  virtual void after_plasticity() {}
+  const float* extra_current_ = nullptr;
+  ThreadPool& pool() { return pool_; }
+  std::vector<float>& lattice_weights(int direction) { return w_[static_cast<std::size_t>(direction)]; }
+  // STDP traces as they stood before this step's spikes; read them through
+  // std::fabs (the pre trace's sign bit may carry the latest spike).
+  const float* pre_trace() const { return trace_pre_.data(); }
+  const float* post_trace() const { return two_traces_ ? trace_post_.data() : trace_pre_.data(); }
+
  private:
   struct Injection {
     std::int64_t index;
@@ -106,7 +124,7 @@ class CubeModel final : public Model {
   std::array<std::vector<float>, kDirections> w_;  // link weights by target, one per direction, N each
   std::vector<float> v_;              // membrane potential, N
   std::vector<float> theta_;          // homeostatic: threshold; adaptive: adaptation a; fixed: empty
-  std::vector<float> trace_pre_;      // STDP pre trace x, N, up to date to the step before last
+  std::vector<float> trace_pre_;      // STDP pre trace x, N, up to date to the step before last; its sign bit is the latest spike
   std::vector<float> trace_post_;     // STDP post trace y, N; empty when tau_plus == tau_minus
   std::vector<std::uint8_t> refr_;    // refractory steps left, N; empty when refractory = 0
   std::array<std::vector<std::uint8_t>, 2> spk_;  // spikes of this and the last step, N plus padding

@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <iomanip>
 #include <iostream>
 
 #include "core/cube_model.hpp"
+#include "core/groups_model.hpp"
 #include "core/simulation.hpp"
 
 namespace spikecube::cli {
@@ -14,6 +16,8 @@ namespace {
 struct BenchResult {
   double steps_per_s = 0;
   double spikes_per_step = 0;
+  double cpu_s = 0;  // process CPU time of the timed steps (all threads)
+  double wall_s = 0;
 };
 
 // Runs warm-up steps, then times `steps` steps of the simulation.
@@ -22,12 +26,14 @@ BenchResult time_steps(Simulation& sim, std::int64_t steps, std::int64_t warmup)
   const double neurons = static_cast<double>(sim.model().dims().count());
   double spikes = 0;
   const auto t0 = std::chrono::steady_clock::now();
+  const std::clock_t c0 = std::clock();
   for (std::int64_t i = 0; i < steps; ++i) {
     sim.step();
     spikes += sim.last().fire * neurons;
   }
+  const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return {static_cast<double>(steps) / secs, spikes / static_cast<double>(steps)};
+  return {static_cast<double>(steps) / secs, spikes / static_cast<double>(steps), cpu, secs};
 }
 
 int bench_layer(const BenchOptions& opt) {
@@ -69,9 +75,15 @@ int bench_cube(const BenchOptions& opt) {
   if (!opt.scaling) {
     const std::int64_t steps = opt.steps > 0 ? opt.steps : 2000;
     // warm-up lets the dot's wave and the STDP settle before timing
+    // the lattice alone (the work the Brian2 peer does), then the full model
+    const CubeBench lat = run_cube(opt.n, opt.depth, opt.threads, steps, 200, false);
+    std::cout << "model=cube n=" << opt.n << " L=" << opt.depth << " steps=" << steps << " threads=" << lat.threads << "\n";
+    std::cout << "lattice_only: steps_per_s=" << static_cast<long long>(lat.r.steps_per_s)
+              << " cpu_steps_per_s=" << static_cast<long long>(static_cast<double>(steps) / lat.r.cpu_s)
+              << " spikes_per_step=" << lat.r.spikes_per_step << "\n";
     const CubeBench b = run_cube(opt.n, opt.depth, opt.threads, steps, 200, true);
-    std::cout << "model=cube n=" << opt.n << " L=" << opt.depth << " steps=" << steps << " threads=" << b.threads
-              << " (lattice + STDP on all links + readout)\n";
+    std::cout << "with_readout: steps_per_s=" << static_cast<long long>(b.r.steps_per_s)
+              << " cpu_steps_per_s=" << static_cast<long long>(static_cast<double>(steps) / b.r.cpu_s) << "\n";
     std::cout << "steps_per_s=" << static_cast<long long>(b.r.steps_per_s) << " spikes_per_step=" << b.r.spikes_per_step
               << " syn_events_per_s=" << std::setprecision(4) << b.syn_events_per_s
               << " bytes_per_neuron=" << b.bytes_per_neuron << std::endl;
@@ -95,13 +107,71 @@ int bench_cube(const BenchOptions& opt) {
   return 0;
 }
 
+// The groups benchmark (DESIGN 2.4, section 6): the cube's scenario with the
+// lattice divided into g^3 all-to-all groups (intra-group weights at the
+// 1/g^3 scale). Events per step are the spikes' outgoing links, intra-group
+// and lattice, averaged over the geometry.
+struct GroupsBench {
+  BenchResult r;
+  double syn_events_per_s = 0;
+  double bytes_per_neuron = 0;
+  double out_links = 0;  // directed links per neuron
+  int threads = 1;
+};
+
+GroupsBench run_groups(int n, int depth, int group, int threads, std::int64_t steps, std::int64_t warmup) {
+  Config cfg = cube_benchmark_config(n, depth, threads);
+  cfg.model = "groups";
+  cfg.group = group;
+  Simulation sim(cfg);
+  GroupsBench b;
+  b.r = time_steps(sim, steps, warmup);
+  const auto& m = static_cast<const GroupsModel&>(sim.model());
+  const double neurons = static_cast<double>(m.dims().count());
+  const auto links = m.link_counts();
+  b.out_links = static_cast<double>(links.intra + links.inter) / neurons;
+  b.syn_events_per_s = b.r.spikes_per_step * b.out_links * b.r.steps_per_s;
+  b.bytes_per_neuron = static_cast<double>(m.state_bytes()) / neurons;
+  b.threads = m.threads();
+  return b;
+}
+
+int bench_groups(const BenchOptions& opt) {
+  const std::int64_t steps = opt.steps > 0 ? opt.steps : 1000;
+  if (!opt.scaling) {
+    const GroupsBench b = run_groups(opt.n, opt.depth, opt.group, opt.threads, steps, 200);
+    std::cout << "model=groups n=" << opt.n << " L=" << opt.depth << " g=" << opt.group << " steps=" << steps
+              << " threads=" << b.threads << " links_per_neuron=" << b.out_links
+              << " (lattice across group faces + all-to-all groups, STDP on all links, readout)\n";
+    std::cout << "steps_per_s=" << static_cast<long long>(b.r.steps_per_s) << " spikes_per_step=" << b.r.spikes_per_step
+              << " syn_events_per_s=" << std::setprecision(4) << b.syn_events_per_s
+              << " bytes_per_neuron=" << b.bytes_per_neuron << std::endl;
+    return 0;
+  }
+  // --scaling: group sides 2, 4, 8 (those dividing n and L) at 1 and 2 threads
+  std::cout << "g  links_per_neuron  threads  steps  steps_per_s  spikes_per_step  syn_events_per_s  bytes_per_neuron\n";
+  for (int g : {2, 4, 8}) {
+    if (opt.n % g != 0 || opt.depth % g != 0) continue;
+    for (int threads : {1, 2}) {
+      const GroupsBench b = run_groups(opt.n, opt.depth, g, threads, steps, 200);
+      std::cout << g << "  " << std::setw(16) << std::fixed << std::setprecision(2) << b.out_links << "  " << std::setw(7)
+                << threads << "  " << std::setw(5) << steps << "  " << std::setw(11) << std::setprecision(1)
+                << b.r.steps_per_s << "  " << std::setw(15) << b.r.spikes_per_step << "  " << std::setw(16)
+                << std::scientific << std::setprecision(3) << b.syn_events_per_s << "  " << std::setw(16) << std::fixed
+                << std::setprecision(1) << b.bytes_per_neuron << std::defaultfloat << std::endl;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int bench_command(const BenchOptions& opt) {
   try {
     if (opt.model == "layer") return bench_layer(opt);
     if (opt.model == "cube") return bench_cube(opt);
-    std::cerr << "spikecube-cli: --model " << opt.model << ": not available in this build; expected one of {layer, cube}\n";
+    if (opt.model == "groups") return bench_groups(opt);
+    std::cerr << "spikecube-cli: --model " << opt.model << ": not available in this build; expected one of {layer, cube, groups}\n";
     return 2;
   } catch (const ConfigError& e) {
     std::cerr << "spikecube-cli: " << e.what() << "\n";
