@@ -29,8 +29,13 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
   echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q
-  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  log=$(mktemp /tmp/spikecube-apt.XXXXXX)
+  if ! { $sudo apt-get update -q && $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -20 "$log" >&2
+    echo "setup: apt-get failed; full log in $log" >&2
+    exit 1
+  fi
+  echo "setup: packages installed (log: $log)"
 fi
 
 jobs=$(nproc)
