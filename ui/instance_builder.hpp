@@ -23,7 +23,7 @@ enum class VoxelKind : int { kNeuron = 0, kInput = 1, kHit = 2, kFalseAlarm = 3,
 
 struct VoxelOptions {
   bool active_only = false;  // only neurons that spiked recently or have v/theta >= cut
-  float cut = 0.8f;          // v/theta threshold of "active"
+  float cut = 0.9f;          // v/theta threshold of "active"
   int slab_axis = 2;         // 0 = x, 1 = y, 2 = z
   int slab_lo = 0;           // inclusive lattice coordinates along slab_axis
   int slab_hi = 1 << 30;

@@ -92,6 +92,7 @@ class MainWindow : public QMainWindow {
   QString preset_;
   QTimer* timer_;
   qint64 last_panels_ms_ = 0;
+  qint64 last_view_ms_ = 0;
 
   VoxelView* view_;
   ViewControls* view_controls_;

@@ -98,7 +98,7 @@ void PlotsPanel::add(const Snapshot& s) {
   layer_pts_.clear();
   for (std::size_t z = 0; z < s.layer_rates.size(); ++z) layer_pts_.append(QPointF(static_cast<double>(z), s.layer_rates[z]));
   const qint64 now = QDateTime::currentMSecsSinceEpoch();
-  if (now - last_draw_ >= 100 || !s.running) redraw();
+  if (now - last_draw_ >= 250 || !s.running) redraw();
 }
 
 void PlotsPanel::redraw() {

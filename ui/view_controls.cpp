@@ -20,7 +20,7 @@ ViewControls::ViewControls(VoxelView* view, QWidget* parent) : QWidget(parent), 
   cut_ = new QDoubleSpinBox(this);
   cut_->setRange(-2.0, 2.0);
   cut_->setSingleStep(0.05);
-  cut_->setValue(0.8);
+  cut_->setValue(0.9);
   cut_->setPrefix(QStringLiteral("v/θ ≥ "));
   cut_->setToolTip(QStringLiteral("potential cut of active-only mode (1 = threshold)"));
   axis_ = new QComboBox(this);
@@ -74,9 +74,9 @@ void ViewControls::set_dims(const Dims& d) {
     hi_->setValue(hi);
   }
   if (changed) {
-    // a solid block of more than a few thousand voxels hides its inside
+    // a lattice of several layers hides its inside: start with active neurons only
     const QSignalBlocker b(active_);
-    active_->setChecked(d.count() > 20000);
+    active_->setChecked(d.nz > 1);
   }
   apply();
 }

@@ -263,14 +263,16 @@ void VoxelScene::set_layout(const VoxelLayout& l, bool layer_model) {
   const float h = 0.055f * static_cast<float>(std::max(l.nx, l.ny));
   const float top = y0 + 0.4f * h;
   const QColor text(230, 232, 240);
-  add_label(QStringLiteral("input frame"), QVector3D(x0, top, l.input_wz()), h, QColor(80, 230, 255));
+  // io-plane labels go under their planes so they never overlap the face labels
+  const float below = y1 - 1.4f * h;
+  add_label(QStringLiteral("input frame"), QVector3D(x0, below, l.input_wz()), h, QColor(80, 230, 255));
   if (layer_model) {
     add_label(QStringLiteral("hidden layer %1 x %2").arg(l.nx).arg(l.ny), QVector3D(x0, top, l.wz(0)), h, text);
   } else {
     add_label(QStringLiteral("z = 0 (input face)"), QVector3D(x0, top, zf), h, text);
     add_label(QStringLiteral("z = %1 (output face)").arg(l.nz - 1), QVector3D(x0, top, zb), h, text);
   }
-  add_label(QStringLiteral("prediction"), QVector3D(x0, top, l.output_wz()), h, QColor(90, 220, 110));
+  add_label(QStringLiteral("prediction"), QVector3D(x0, below, l.output_wz()), h, QColor(90, 220, 110));
 }
 
 }  // namespace spikecube::ui

@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   // Qt3D picks its renderer from the environment when the aspect starts; the
   // OpenGL one is the one that works with GLSL 330 files and llvmpipe
   qputenv("QT3D_RENDERER", "opengl");
+  // with software GL (llvmpipe) one raster thread leaves a core to the
+  // simulation thread; set LP_NUM_THREADS yourself to override
+  if (qEnvironmentVariableIsEmpty("LP_NUM_THREADS")) qputenv("LP_NUM_THREADS", "1");
   QApplication::setOrganizationName(QStringLiteral("spikecube"));
   QApplication::setApplicationName(QStringLiteral("spikecube"));
 
