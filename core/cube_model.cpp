@@ -94,7 +94,7 @@ CubeModel::CubeModel(const Config& cfg)
   if (two_traces_) trace_post_.assign(N, 0.0f);
   // padding lets the gather read i +- n*n and the spike scan read whole
   // 8-byte words without bounds checks; padding bytes stay 0
-  pad_ = nn_ + 16;
+  pad_ = nn_ + 64;
   for (auto& s : spk_) s.assign(N + 2 * static_cast<std::size_t>(pad_), 0);
   row_spikes_.assign(static_cast<std::size_t>(rows_), 0);
   bad_.assign(static_cast<std::size_t>(pool_.size()), 0);
@@ -397,31 +397,70 @@ void CubeModel::plasticity_rows(std::int64_t row_begin, std::int64_t row_end) {
   float* w5 = w_[5].data();
   const std::int64_t n = n_, nn = nn_, last_z = depth_ - 1;
   const LinkRule r0 = rule_[0], r1 = rule_[1], r2 = rule_[2], r3 = rule_[3], r4 = rule_[4], r5 = rule_[5];
+  // Spikes are gathered a chunk at a time into a list (with each neuron's
+  // face flags, so no division is needed per spike), then the list is
+  // processed with prefetches a few spikes ahead: a spike's links lie in ~12
+  // cache lines spread over +-n*n neurons, and waiting on them one at a time
+  // is what makes this loop slow.
+  constexpr std::size_t kChunk = 1024;
+  std::array<std::int64_t, kChunk> list;
+  std::array<std::uint8_t, kChunk> flags;  // bit d set: the in-link of direction d has a source
+  std::size_t count = 0;
+  auto process = [&] {
+    constexpr std::size_t kAhead = 4;
+    for (std::size_t m = 0; m < count; ++m) {
+      if (m + kAhead < count) {
+        const std::int64_t p = list[m + kAhead];
+        __builtin_prefetch(x_tr + p - nn);
+        __builtin_prefetch(x_tr + p + nn);
+        __builtin_prefetch(x_tr + p - n);
+        __builtin_prefetch(x_tr + p + n);
+        __builtin_prefetch(w2 + p + n, 1);
+        __builtin_prefetch(w3 + p - n, 1);
+        __builtin_prefetch(w4 + p + nn, 1);
+        __builtin_prefetch(w5 + p - nn, 1);
+        __builtin_prefetch(w4 + p, 1);
+        __builtin_prefetch(w5 + p, 1);
+      }
+      const std::int64_t k = list[m];
+      const unsigned f = flags[m];
+      const float x_k = std::fabs(x_tr[k]), y_k = std::fabs(y_tr[k]);
+      // the in-link of +x has a source when x > 0 (bit kXp); its out-link has a
+      // target when x < n-1, i.e. when the in-link of -x has a source (bit kXm)
+      update_links<kXp>(w0, x_tr, y_tr, k, 1, f & 1u, f & 2u, x_k, y_k, r0);
+      update_links<kXm>(w1, x_tr, y_tr, k, -1, f & 2u, f & 1u, x_k, y_k, r1);
+      update_links<kYp>(w2, x_tr, y_tr, k, n, f & 4u, f & 8u, x_k, y_k, r2);
+      update_links<kYm>(w3, x_tr, y_tr, k, -n, f & 8u, f & 4u, x_k, y_k, r3);
+      update_links<kZp>(w4, x_tr, y_tr, k, nn, f & 16u, f & 32u, x_k, y_k, r4);
+      update_links<kZm>(w5, x_tr, y_tr, k, -nn, f & 32u, f & 16u, x_k, y_k, r5);
+    }
+    count = 0;
+  };
   for (std::int64_t r = row_begin; r < row_end; ++r) {
     if (row_spikes_[static_cast<std::size_t>(r)] == 0) continue;
     const std::int64_t y = r % n, z = r / n;
     const std::int64_t base = r * n;
-    const bool ym_ok = y > 0, yp_ok = y < n - 1, zm_ok = z > 0, zp_ok = z < last_z;
-    for (std::int64_t x0 = 0; x0 < n; x0 += 8) {
-      std::uint64_t word;
-      std::memcpy(&word, s + base + x0, 8);
-      if (n - x0 < 8) word &= (std::uint64_t{1} << (8 * (n - x0))) - 1;  // bytes past the row
-      while (word != 0) {
-        const std::int64_t x = x0 + std::countr_zero(word) / 8;
-        word &= word - 1;
-        const std::int64_t k = base + x;
-        const float x_k = std::fabs(x_tr[k]), y_k = std::fabs(y_tr[k]);
-        const bool xm_ok = x > 0, xp_ok = x < n - 1;
-        // the in-link of +x has a source when x > 0; its out-link a target when x < n-1
-        update_links<kXp>(w0, x_tr, y_tr, k, 1, xm_ok, xp_ok, x_k, y_k, r0);
-        update_links<kXm>(w1, x_tr, y_tr, k, -1, xp_ok, xm_ok, x_k, y_k, r1);
-        update_links<kYp>(w2, x_tr, y_tr, k, n, ym_ok, yp_ok, x_k, y_k, r2);
-        update_links<kYm>(w3, x_tr, y_tr, k, -n, yp_ok, ym_ok, x_k, y_k, r3);
-        update_links<kZp>(w4, x_tr, y_tr, k, nn, zm_ok, zp_ok, x_k, y_k, r4);
-        update_links<kZm>(w5, x_tr, y_tr, k, -nn, zp_ok, zm_ok, x_k, y_k, r5);
+    const unsigned row_flags = (y > 0 ? 4u : 0u) | (y < n - 1 ? 8u : 0u) | (z > 0 ? 16u : 0u) | (z < last_z ? 32u : 0u);
+    for (std::int64_t x0 = 0; x0 < n; x0 += 64) {
+      // one bit per byte of the next 64 spikes (bytes are 0 or 1): the
+      // multiply gathers the low bit of each of 8 bytes into the top byte
+      std::uint64_t mask = 0;
+      for (int q = 0; q < 8; ++q) {
+        std::uint64_t word;
+        std::memcpy(&word, s + base + x0 + 8 * q, 8);
+        mask |= ((word * 0x0102040810204080ULL) >> 56) << (8 * q);
+      }
+      if (n - x0 < 64) mask &= (std::uint64_t{1} << (n - x0)) - 1;  // bits past the row
+      while (mask != 0) {
+        const std::int64_t x = x0 + std::countr_zero(mask);
+        mask &= mask - 1;
+        list[count] = base + x;
+        flags[count] = static_cast<std::uint8_t>(row_flags | (x > 0 ? 1u : 0u) | (x < n - 1 ? 2u : 0u));
+        if (++count == kChunk) process();
       }
     }
   }
+  process();
 }
 
 void CubeModel::neural_step(std::int64_t neural_step) {

@@ -132,7 +132,7 @@ class CubeModel : public Model {
   int cur_ = 0;                       // spk_[cur_] holds the latest step's spikes
   std::vector<std::int32_t> row_spikes_;  // spikes per row (z, y) in the latest step
   std::vector<std::uint8_t> bad_;     // per worker: a non-finite potential was seen
-  std::vector<std::vector<float>> scratch_;  // per worker: one row of currents
+  std::vector<std::vector<float>> scratch_;  // per worker: currents of a block of rows
 
   Frame drive_;                       // n*n: pixels of face z = 0 driven this frame (patch dilated)
   bool drive_any_ = false;
