@@ -1,0 +1,272 @@
+// GUI smoke tests under a private Xvfb: the main window on 01_01 and cube-4
+// runs, its 3D screenshot shows coloured voxels, the input switch and a rate
+// edit reach the model; the scripted command line saves images and rejects
+// bad flags with exit status 2. Skipped (with the reason) without Xvfb.
+#include <gtest/gtest.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QColor>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QThread>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/config.hpp"
+#include "core/simulation.hpp"
+#include "ui/colormap.hpp"
+#include "ui/main_window.hpp"
+#include "ui/param_panel.hpp"
+#include "ui/view_controls.hpp"
+#include "xvfb.hpp"
+
+namespace spikecube::ui {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path temp_dir() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("spikecube_gui_test_" + std::to_string(getpid()));
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+// One Xvfb and one QApplication per test process (ctest runs each test in
+// its own process).
+struct GuiEnv {
+  test::Xvfb xvfb;
+  std::unique_ptr<QApplication> app;
+  GuiEnv() {
+    if (!xvfb.ok()) return;
+    setenv("DISPLAY", xvfb.display().c_str(), 1);
+    setenv("QT_QPA_PLATFORM", "xcb", 1);
+    setenv("QT3D_RENDERER", "opengl", 1);
+    setenv("LP_NUM_THREADS", "1", 0);
+    setenv("XDG_CONFIG_HOME", temp_dir().c_str(), 1);  // QSettings stay out of $HOME
+    static int argc = 1;
+    static char name[] = "test_gui";
+    static char* argv[] = {name, nullptr};
+    app = std::make_unique<QApplication>(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("spikecube-test"));
+    QApplication::setApplicationName(QStringLiteral("spikecube-test"));
+  }
+  ~GuiEnv() { app.reset(); }
+};
+
+GuiEnv& env() {
+  static GuiEnv e;
+  return e;
+}
+
+#define REQUIRE_DISPLAY()                                                           \
+  do {                                                                              \
+    if (!env().xvfb.ok()) GTEST_SKIP() << "no X server for GUI tests: " << env().xvfb.why_not(); \
+  } while (0)
+
+template <typename Pred>
+bool pump_until(Pred pred, int limit_ms = 60000) {
+  QElapsedTimer t;
+  t.start();
+  while (!pred()) {
+    if (t.elapsed() > limit_ms) return false;
+    QApplication::processEvents(QEventLoop::AllEvents, 10);
+    QThread::msleep(2);
+  }
+  return true;
+}
+
+void pump_for(int ms) {
+  QElapsedTimer t;
+  t.start();
+  while (t.elapsed() < ms) {
+    QApplication::processEvents(QEventLoop::AllEvents, 10);
+    QThread::msleep(2);
+  }
+}
+
+void run_steps(MainWindow& w, std::int64_t steps) {
+  w.worker().run_until(steps);
+  ASSERT_TRUE(pump_until([&] { return w.snapshot().step >= steps && !w.snapshot().running; }))
+      << "the run did not reach step " << steps;
+}
+
+QImage screenshot(MainWindow& w, const std::string& name) {
+  pump_for(400);  // let the renderer draw the last snapshot
+  const QString path = QString::fromStdString((temp_dir() / name).string());
+  bool done = false, ok = false;
+  QString msg;
+  w.save_screenshot(path, [&](bool k, const QString& m) {
+    done = true;
+    ok = k;
+    msg = m;
+  });
+  EXPECT_TRUE(pump_until([&] { return done; }, 30000)) << "no screenshot callback";
+  EXPECT_TRUE(ok) << msg.toStdString();
+  return QImage(path);
+}
+
+struct Content {
+  int pixels = 0;  // differ clearly from the background
+  int hues = 0;    // 30-degree hue buckets holding >= 30 saturated pixels
+};
+
+// Looks only at the rendered 3D area: the composed screenshot adds a caption
+// (top) and the colour legend (right), which must not count.
+Content analyse(const QImage& img) {
+  Content c;
+  const QColor bg = background_color();
+  int buckets[12] = {};
+  for (int y = 60; y < img.height(); ++y) {
+    for (int x = 0; x < img.width() - 100; ++x) {
+      const QColor p = img.pixelColor(x, y);
+      const int d = std::abs(p.red() - bg.red()) + std::abs(p.green() - bg.green()) + std::abs(p.blue() - bg.blue());
+      if (d < 60) continue;
+      ++c.pixels;
+      if (p.hsvSaturation() > 90 && p.value() > 70 && p.hsvHue() >= 0) ++buckets[p.hsvHue() / 30];
+    }
+  }
+  for (int b : buckets) c.hues += b >= 30 ? 1 : 0;
+  return c;
+}
+
+std::unique_ptr<MainWindow> open_window(const std::string& preset) {
+  auto w = std::make_unique<MainWindow>(load_preset(preset), QString::fromStdString(preset));
+  w->resize(1300, 850);
+  w->show();
+  pump_until([&] { return w->snapshot().seq > 0; });
+  return w;
+}
+
+TEST(Gui, Layer0101ScreenshotShowsColouredVoxels) {
+  REQUIRE_DISPLAY();
+  auto w = open_window("01_01");
+  run_steps(*w, 300);
+  const QImage img = screenshot(*w, "layer.png");
+  ASSERT_FALSE(img.isNull());
+  const Content c = analyse(img);
+  EXPECT_GT(c.pixels, 5000) << "the 3D view looks blank";
+  EXPECT_GE(c.hues, 2) << "the 3D view is one colour";
+}
+
+TEST(Gui, Cube4ScreenshotShowsColouredVoxels) {
+  REQUIRE_DISPLAY();
+  const auto names = preset_names();
+  if (std::find(names.begin(), names.end(), "cube-4") == names.end()) GTEST_SKIP() << "no cube-4 preset yet";
+  auto w = open_window("cube-4");
+  w->view_controls()->set_active_only(false);  // draw the whole 48 x 48 x 4 lattice
+  run_steps(*w, 300);
+  const QImage img = screenshot(*w, "cube4.png");
+  ASSERT_FALSE(img.isNull());
+  const Content c = analyse(img);
+  EXPECT_GT(c.pixels, 5000) << "the 3D view looks blank";
+  EXPECT_GE(c.hues, 2) << "the 3D view is one colour";
+}
+
+TEST(Gui, InputSwitchReachesTheModel) {
+  REQUIRE_DISPLAY();
+  auto w = open_window("01_01");
+  ASSERT_TRUE(w->input_action()->isChecked());
+  w->input_action()->trigger();  // what the I key does
+  EXPECT_FALSE(w->input_action()->isChecked());
+  w->step_action()->trigger();
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().step >= 1; }));
+  bool enabled = true, on = true;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) {
+    enabled = sim.input_enabled();
+    on = sim.last().input_on;
+  }));
+  EXPECT_FALSE(enabled);
+  EXPECT_FALSE(on);
+  ASSERT_TRUE(pump_until([&] { return !w->snapshot().input_enabled; }));
+
+  w->input_action()->trigger();
+  w->step_action()->trigger();
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().step >= 2; }));
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) {
+    enabled = sim.input_enabled();
+    on = sim.last().input_on;
+  }));
+  EXPECT_TRUE(enabled);
+  EXPECT_TRUE(on);
+}
+
+TEST(Gui, RateEditReachesTheModelClampedToItsRange) {
+  REQUIRE_DISPLAY();
+  auto w = open_window("01_01");
+  w->params()->edit(QStringLiteral("readout.eta_out"), 0.0375);
+  double eta_out = 0;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { eta_out = sim.config().eta_out; }));
+  EXPECT_DOUBLE_EQ(eta_out, 0.0375);
+  // beyond the spec's maximum: the control clamps, the model gets the maximum
+  const ParamSpec* spec = find_param("stdp.a_plus");
+  ASSERT_NE(spec, nullptr);
+  w->params()->edit(QStringLiteral("stdp.a_plus"), spec->max * 5);
+  double a_plus = 0;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { a_plus = sim.config().a_plus; }));
+  EXPECT_DOUBLE_EQ(a_plus, spec->max);
+  EXPECT_TRUE(w->worker().take_messages().empty());
+  // the panel shows what the model holds
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().config && w->snapshot().config->a_plus == spec->max; }));
+}
+
+// --- the executable ---------------------------------------------------------
+
+int run(const std::string& command) {
+  const int rc = std::system(command.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(GuiCli, BadFlagsExitWithStatus2AndOneLine) {
+  const fs::path err = temp_dir() / "err.txt";
+  for (const std::string args : {"--steps abc", "--bogus", "--slice-png q:0:x.png", "--preset no_such_preset",
+                                 "--steps"}) {
+    EXPECT_EQ(run(std::string(SPIKECUBE_GUI_BIN) + " " + args + " 2>" + err.string()), 2) << args;
+    const std::string text = read_text(err);
+    EXPECT_FALSE(text.empty()) << args;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << args << ": " << text;
+  }
+}
+
+TEST(GuiCli, ScriptedRunSavesScreenshotAndSlice) {
+  REQUIRE_DISPLAY();
+  const fs::path shot = temp_dir() / "cli_shot.png", slice = temp_dir() / "cli_slice.png";
+  const std::string cmd = "DISPLAY=" + env().xvfb.display() + " XDG_CONFIG_HOME=" + temp_dir().string() + " " +
+                          SPIKECUBE_GUI_BIN + " --preset 01_01 --steps 200 --seed 3 --screenshot " + shot.string() +
+                          " --slice-png z:0:" + slice.string() + " --quit 2>" + (temp_dir() / "cli.txt").string();
+  ASSERT_EQ(run(cmd), 0) << read_text(temp_dir() / "cli.txt");
+  const QImage img(QString::fromStdString(shot.string()));
+  ASSERT_FALSE(img.isNull());
+  EXPECT_GT(analyse(img).pixels, 5000);
+  EXPECT_FALSE(QImage(QString::fromStdString(slice.string())).isNull());
+  // the slice's values: 48 rows of 48 numbers
+  std::istringstream csv(read_text(temp_dir() / "cli_slice.csv"));
+  std::string line;
+  int rows = 0;
+  while (std::getline(csv, line)) {
+    ++rows;
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 47);
+  }
+  EXPECT_EQ(rows, 48);
+}
+
+}  // namespace
+}  // namespace spikecube::ui

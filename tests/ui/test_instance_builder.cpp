@@ -1,0 +1,118 @@
+// Which voxels the 3D view uploads: active-only, slab ranges, io planes,
+// spike flashes fading, and both ways models report sub-sampled grids.
+#include <gtest/gtest.h>
+
+#include "ui/instance_builder.hpp"
+
+namespace spikecube::ui {
+namespace {
+
+// a 4 x 3 x 2 lattice; neuron i has potential i / 24, neuron 5 spiked
+Snapshot lattice() {
+  Snapshot s;
+  s.neurons.dims = {4, 3, 2};
+  s.neurons.stride = 1;
+  for (int i = 0; i < 24; ++i) {
+    s.neurons.potential.push_back(static_cast<float>(i) / 24.0f);
+    s.neurons.spiked.push_back(i == 5 ? 1 : 0);
+  }
+  return s;
+}
+
+int count_kind(const std::vector<float>& v, VoxelKind k) {
+  int n = 0;
+  for (std::size_t i = 0; i < v.size(); i += kInstanceFloats)
+    if (static_cast<int>(v[i + 5]) == static_cast<int>(k)) ++n;
+  return n;
+}
+
+TEST(InstanceBuilder, ShowsEveryNeuronByDefault) {
+  InstanceBuilder b;
+  Snapshot s = lattice();
+  b.age(s);
+  std::vector<float> out;
+  EXPECT_EQ(b.build(s, VoxelOptions{}, out), 24);
+  EXPECT_EQ(out.size(), 24u * kInstanceFloats);
+}
+
+TEST(InstanceBuilder, ActiveOnlyKeepsSpikesAndPotentialsAboveTheCut) {
+  InstanceBuilder b;
+  Snapshot s = lattice();
+  b.age(s);
+  VoxelOptions o;
+  o.active_only = true;
+  o.cut = 20.0f / 24.0f;  // neurons 20..23
+  std::vector<float> out;
+  EXPECT_EQ(b.build(s, o, out), 5);  // 20, 21, 22, 23 and the spiking 5
+  // the flash of neuron 5 fades over the next snapshots, then it disappears
+  s.neurons.spiked.assign(24, 0);
+  for (int k = 0; k < 6; ++k) b.age(s);
+  EXPECT_EQ(b.build(s, o, out), 4);
+}
+
+TEST(InstanceBuilder, SlabLimitsOneAxis) {
+  InstanceBuilder b;
+  Snapshot s = lattice();
+  b.age(s);
+  VoxelOptions o;
+  o.slab_axis = 0;
+  o.slab_lo = 1;
+  o.slab_hi = 2;
+  std::vector<float> out;
+  EXPECT_EQ(b.build(s, o, out), 2 * 3 * 2);
+  o.slab_axis = 2;
+  o.slab_lo = 1;
+  o.slab_hi = 1;
+  EXPECT_EQ(b.build(s, o, out), 4 * 3);
+}
+
+TEST(InstanceBuilder, InputAndPredictionPlanesClassifyPixels) {
+  InstanceBuilder b;
+  Snapshot s = lattice();
+  auto cfg = std::make_shared<Config>();
+  cfg->n = 4;
+  s.config = cfg;
+  s.neurons.dims = {4, 4, 1};
+  s.neurons.potential.assign(16, 0.0f);
+  s.neurons.spiked.assign(16, 0);
+  s.input.assign(16, 0);
+  s.target.assign(16, 0);
+  s.output.assign(16, 0);
+  s.input[0] = 1;
+  s.target[1] = s.output[1] = 1;  // hit
+  s.target[2] = 1;                // miss
+  s.output[3] = 1;                // false alarm
+  b.age(s);
+  std::vector<float> out;
+  VoxelOptions o;
+  o.active_only = true;
+  o.cut = 0.5f;
+  EXPECT_EQ(b.build(s, o, out), 4);
+  EXPECT_EQ(count_kind(out, VoxelKind::kInput), 1);
+  EXPECT_EQ(count_kind(out, VoxelKind::kHit), 1);
+  EXPECT_EQ(count_kind(out, VoxelKind::kMiss), 1);
+  EXPECT_EQ(count_kind(out, VoxelKind::kFalseAlarm), 1);
+  o.io_planes = false;
+  EXPECT_EQ(b.build(s, o, out), 0);
+}
+
+TEST(InstanceBuilder, AcceptsFullOrSubsampledDims) {
+  NeuronView v;
+  v.stride = 2;
+  v.dims = {8, 8, 4};  // full lattice, every other neuron shown
+  v.potential.assign(4 * 4 * 2, 0.0f);
+  EXPECT_EQ(shown_dims(v).count(), 32);
+  v.dims = {4, 4, 2};  // already the shown grid
+  EXPECT_EQ(shown_dims(v).count(), 32);
+}
+
+TEST(InstanceBuilder, LayoutPutsInputInFrontAndOutputBehind) {
+  const VoxelLayout l = make_layout({48, 48, 4});
+  EXPECT_GT(l.input_wz(), l.wz(0));
+  EXPECT_LT(l.output_wz(), l.wz(3));
+  EXPECT_GT(l.z_spacing, 1.0f);  // thin lattices are spread out
+  EXPECT_FLOAT_EQ(make_layout({48, 48, 48}).z_spacing, 1.0f);
+}
+
+}  // namespace
+}  // namespace spikecube::ui
