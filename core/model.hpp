@@ -84,6 +84,17 @@ class Model {
   // Bytes of per-step state (neurons and links, not the readout), for the
   // bytes-per-neuron figure of the benchmarks; 0 when a model does not say.
   virtual std::size_t state_bytes() const { return 0; }
+
+  // All-to-all groups (groups model, DESIGN 2.4): the side g of a group, or 0
+  // when the model has no groups. Group (gx, gy, gz) holds the neurons with
+  // x / g == gx, y / g == gy, z / g == gz; its index is (gz*(nx/g) + gy)*(nx/g) + gx.
+  // A viewer draws group boundaries at the multiples of g on each axis.
+  virtual int group_size() const { return 0; }
+  // Mean of v / theta (1 = at threshold, as NeuronView::potential) over each
+  // group, one value per group in group index order; empty without groups.
+  // Reads the live state: call it on the simulation thread (e.g. when filling
+  // a snapshot), like view().
+  virtual void group_potentials(std::vector<float>& out) const { out.clear(); }
 };
 
 std::unique_ptr<Model> make_model(const Config& cfg);

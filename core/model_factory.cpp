@@ -1,4 +1,5 @@
 #include "core/cube_model.hpp"
+#include "core/groups_model.hpp"
 #include "core/layer_model.hpp"
 #include "core/model.hpp"
 
@@ -8,7 +9,8 @@ std::unique_ptr<Model> make_model(const Config& cfg) {
   validate(cfg);
   if (cfg.model == "layer") return std::make_unique<LayerModel>(cfg);
   if (cfg.model == "cube") return std::make_unique<CubeModel>(cfg);
-  throw ConfigError("model.type: \"" + cfg.model + "\" is not available in this build; expected one of {layer, cube}");
+  if (cfg.model == "groups") return std::make_unique<GroupsModel>(cfg);
+  throw ConfigError("model.type: \"" + cfg.model + "\" is not available in this build; expected one of {layer, cube, groups}");
 }
 
 }  // namespace spikecube

@@ -1,0 +1,302 @@
+#include "core/groups_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "core/rng.hpp"
+
+namespace spikecube {
+namespace {
+
+// the cube base is built from the config, so check g before it is
+const Config& checked(const Config& cfg) {
+  if (cfg.group < 1 || cfg.n % cfg.group != 0 || cfg.depth % cfg.group != 0) validate(cfg);
+  return cfg;
+}
+
+constexpr const char* kDirName[CubeModel::kDirections] = {"xp", "xm", "yp", "ym", "zp", "zm"};
+
+}  // namespace
+
+GroupsModel::GroupsModel(const Config& cfg)
+    : CubeModel(checked(cfg)),
+      g_(cfg.group),
+      gsize_(static_cast<std::int64_t>(cfg.group) * cfg.group * cfg.group),
+      per_axis_(cfg.n / cfg.group),
+      per_depth_(cfg.depth / cfg.group),
+      groups_(static_cast<std::int64_t>(cfg.n / cfg.group) * (cfg.n / cfg.group) * (cfg.depth / cfg.group)),
+      side_(cfg.n),
+      plane_(static_cast<std::int64_t>(cfg.n) * cfg.n) {
+  const std::int64_t count = dims().count();
+  // lattice links inside a group do not exist here: the cube drew them, zero them
+  for (int d = 0; d < kDirections; ++d) {
+    auto& w = lattice_weights(d);
+    for (int z = 0; z < cfg.depth; ++z)
+      for (int y = 0; y < cfg.n; ++y)
+        for (int x = 0; x < cfg.n; ++x)
+          if (!has_inter_link(d, x, y, z)) w[static_cast<std::size_t>(index(x, y, z))] = 0.0f;
+  }
+  offset_.resize(static_cast<std::size_t>(gsize_));
+  for (int lz = 0; lz < g_; ++lz)
+    for (int ly = 0; ly < g_; ++ly)
+      for (int lx = 0; lx < g_; ++lx)
+        offset_[static_cast<std::size_t>((lz * g_ + ly) * g_ + lx)] = (lz * side_ + ly) * side_ + lx;
+  if (gsize_ > 1) {
+    // w_ij(0) = min(lo + (hi - lo) u, w_max) / G, u from (seed, group) at j*G + i
+    const auto G = static_cast<std::size_t>(gsize_);
+    intra_.assign(static_cast<std::size_t>(groups_) * G * G, 0.0f);
+    const double lo = cfg.w_init_lo, span = cfg.w_init_hi - cfg.w_init_lo, scale = 1.0 / static_cast<double>(gsize_);
+    for (std::int64_t b = 0; b < groups_; ++b) {
+      const std::uint64_t key = rng::key(cfg.seed, Stream::kInitGroups, static_cast<std::uint64_t>(b));
+      float* blk = intra_.data() + static_cast<std::size_t>(b) * G * G;
+      for (std::size_t j = 0; j < G; ++j)
+        for (std::size_t i = 0; i < G; ++i) {
+          if (i == j) continue;
+          const double u = span > 0 ? rng::uniform(key, j * G + i) : 0.0;
+          blk[j * G + i] = static_cast<float>(std::min(lo + span * u, cfg.w_max) * scale);
+        }
+    }
+    current_.assign(static_cast<std::size_t>(count), 0.0f);
+    driven_.assign(static_cast<std::size_t>(groups_), 0);
+    scratch_.resize(static_cast<std::size_t>(pool().size()));
+    for (auto& s : scratch_) {
+      s.acc.assign(G, 0.0f);
+      s.x.assign(G, 0.0f);
+      s.y.assign(G, 0.0f);
+      s.s.assign(G, 0);
+      s.spiking.reserve(G);
+    }
+  }
+  set_intra_rule_from(cfg);
+}
+
+GroupsModel::~GroupsModel() = default;
+
+void GroupsModel::set_intra_rule_from(const Config& cfg) {
+  const double inv = 1.0 / static_cast<double>(gsize_);
+  intra_rule_.a_plus = static_cast<float>(cfg.a_plus * inv);
+  intra_rule_.a_minus = static_cast<float>(cfg.a_minus * inv);
+  intra_rule_.w_max = static_cast<float>(cfg.w_max * inv);
+  intra_rule_.multiplicative = cfg.multiplicative;
+  group_gain_ = static_cast<float>(cfg.group_gain);
+  keep_ = 1.0f - static_cast<float>(cfg.decay);
+}
+
+void GroupsModel::update_params(const Config& cfg) {
+  CubeModel::update_params(cfg);
+  set_intra_rule_from(cfg);
+}
+
+std::int64_t GroupsModel::group_of(int x, int y, int z) const {
+  return (static_cast<std::int64_t>(z / g_) * per_axis_ + y / g_) * per_axis_ + x / g_;
+}
+
+std::int64_t GroupsModel::group_base(std::int64_t b) const {
+  const std::int64_t gx = b % per_axis_, gy = (b / per_axis_) % per_axis_, gz = b / (per_axis_ * per_axis_);
+  return (gz * g_ * side_ + gy * g_) * side_ + gx * g_;
+}
+
+bool GroupsModel::has_inter_link(int d, int x, int y, int z) const {
+  if (!has_link(d, x, y, z)) return false;
+  // the source sits on the other side of a group face exactly when the
+  // coordinate crossed is a multiple of g on the target's (or source's) side
+  switch (d) {
+    case kXp: return x % g_ == 0;
+    case kXm: return (x + 1) % g_ == 0;
+    case kYp: return y % g_ == 0;
+    case kYm: return (y + 1) % g_ == 0;
+    case kZp: return z % g_ == 0;
+    case kZm: return (z + 1) % g_ == 0;
+    default: return false;
+  }
+}
+
+GroupsModel::LinkCounts GroupsModel::link_counts() const {
+  LinkCounts c;
+  const Dims d = dims();
+  for (int z = 0; z < d.nz; ++z)
+    for (int y = 0; y < d.ny; ++y)
+      for (int x = 0; x < d.nx; ++x)
+        for (int dir = 0; dir < kDirections; ++dir) c.inter += has_inter_link(dir, x, y, z) ? 1 : 0;
+  for (std::int64_t b = 0; b < groups_; ++b)
+    for (std::int64_t j = 0; j < gsize_; ++j)
+      for (std::int64_t i = 0; i < gsize_; ++i) c.intra += i != j ? 1 : 0;
+  return c;
+}
+
+void GroupsModel::before_currents() {
+  if (gsize_ <= 1) return;  // g = 1: no intra-group links, the cube as it is
+  pool().run([&](int t) {
+    const auto [gb, ge] = ThreadPool::partition(groups_, pool().size(), t);
+    currents_part(gb, ge, scratch_[static_cast<std::size_t>(t)]);
+  });
+  extra_current_ = current_.data();
+}
+
+// intra-group current of groups [gb, ge) from the last step's spikes: the sum
+// of the spiking sources' columns in ascending local index, times the gain
+void GroupsModel::currents_part(std::int64_t gb, std::int64_t ge, Scratch& w) {
+  const std::uint8_t* s = spikes();  // still the last step's spikes
+  const std::int64_t G = gsize_;
+  const std::int64_t* off = offset_.data();
+  float* __restrict acc = w.acc.data();
+  float* cur = current_.data();
+  const float gain = group_gain_;
+  const bool decay = keep_ != 1.0f;
+  for (std::int64_t b = gb; b < ge; ++b) {
+    const std::int64_t base = group_base(b);
+    float* blk = intra_.data() + b * G * G;
+    w.spiking.clear();
+    for (std::int64_t l = 0; l < G; ++l)
+      if (s[base + off[l]]) w.spiking.push_back(static_cast<int>(l));
+    if (w.spiking.empty()) {
+      if (driven_[static_cast<std::size_t>(b)]) {
+        for (std::int64_t l = 0; l < G; ++l) cur[base + off[l]] = 0.0f;
+        driven_[static_cast<std::size_t>(b)] = 0;
+      }
+    } else {
+      std::fill(acc, acc + G, 0.0f);
+      for (int j : w.spiking) {
+        const float* __restrict col = blk + j * G;
+        for (std::int64_t i = 0; i < G; ++i) acc[i] += col[i];
+      }
+      for (std::int64_t l = 0; l < G; ++l) cur[base + off[l]] = gain * acc[l];
+      driven_[static_cast<std::size_t>(b)] = 1;
+    }
+    // slow weight decay, after the current as in the cube (stdp.decay > 0 only)
+    if (decay)
+      for (std::int64_t k = 0; k < G * G; ++k) blk[k] *= keep_;
+  }
+}
+
+void GroupsModel::after_plasticity() {
+  if (gsize_ <= 1) return;
+  pool().run([&](int t) {
+    const auto [gb, ge] = ThreadPool::partition(groups_, pool().size(), t);
+    plasticity_part(gb, ge, scratch_[static_cast<std::size_t>(t)]);
+  });
+}
+
+// Event-driven STDP of the intra-group links of groups [gb, ge), and the
+// lattice links inside those groups put back to 0 (the cube's pass, which
+// knows nothing of groups, has just updated the links of every spiking
+// neuron; these never exist in this model). All writes stay in the group.
+void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) {
+  const std::uint8_t* s = spikes();  // this step's spikes
+  const float* pre = pre_trace();
+  const float* post = post_trace();
+  const std::int64_t G = gsize_, g = g_;
+  const std::int64_t* off = offset_.data();
+  float* __restrict xs = w.x.data();
+  float* __restrict ys = w.y.data();
+  std::uint8_t* __restrict ss = w.s.data();
+  const LinkRule rule = intra_rule_;
+  float* lw[kDirections];
+  for (int d = 0; d < kDirections; ++d) lw[d] = lattice_weights(d).data();
+  for (std::int64_t b = gb; b < ge; ++b) {
+    const std::int64_t base = group_base(b);
+    w.spiking.clear();
+    for (std::int64_t l = 0; l < G; ++l)
+      if (s[base + off[l]]) w.spiking.push_back(static_cast<int>(l));
+    if (w.spiking.empty()) continue;
+    for (std::int64_t l = 0; l < G; ++l) {
+      const std::int64_t i = base + off[l];
+      xs[l] = std::fabs(pre[i]);   // x_l(t-1)
+      ys[l] = std::fabs(post[i]);  // y_l(t-1)
+      ss[l] = s[i];
+    }
+    float* blk = intra_.data() + b * G * G;
+    float* __restrict row = w.acc.data();
+    const std::size_t nspk = w.spiking.size();
+    for (std::size_t q = 0; q < nspk; ++q) {
+      const int k = w.spiking[q];
+      // in-links j -> k (stride G through the block): gather them first (loads
+      // only, so the misses overlap), update as one vector, scatter back; the
+      // diagonal is put back to 0
+      if (q + 1 < nspk)
+        for (std::int64_t j = 0; j < G; ++j) __builtin_prefetch(blk + j * G + w.spiking[q + 1], 1);
+      for (std::int64_t j = 0; j < G; ++j) row[j] = blk[j * G + k];
+      const float yk = ys[k];
+      for (std::int64_t j = 0; j < G; ++j) row[j] = stdp_link(row[j], xs[j], yk, ss[j] != 0, true, rule);
+      for (std::int64_t j = 0; j < G; ++j) blk[j * G + k] = row[j];
+      blk[k * G + k] = 0.0f;
+      // out-links k -> i (column k) whose target did not spike: depression;
+      // a spiking target's own in-link pass above covers the others
+      float* __restrict col = blk + k * G;
+      const float xk = xs[k];
+      for (std::int64_t i = 0; i < G; ++i)
+        if (!ss[i]) col[i] = stdp_link(col[i], xk, ys[i], true, false, rule);
+    }
+    for (int k : w.spiking) {
+      const std::int64_t lx = k % g, ly = (k / g) % g, lz = k / (g * g);
+      const std::int64_t i = base + off[k];
+      // w[d][t] is the link into t travelling d; zero those between i and a
+      // neighbour in the same group, both ways
+      if (lx > 0) { lw[kXp][i] = 0.0f; lw[kXm][i - 1] = 0.0f; }
+      if (lx < g - 1) { lw[kXm][i] = 0.0f; lw[kXp][i + 1] = 0.0f; }
+      if (ly > 0) { lw[kYp][i] = 0.0f; lw[kYm][i - side_] = 0.0f; }
+      if (ly < g - 1) { lw[kYm][i] = 0.0f; lw[kYp][i + side_] = 0.0f; }
+      if (lz > 0) { lw[kZp][i] = 0.0f; lw[kZm][i - plane_] = 0.0f; }
+      if (lz < g - 1) { lw[kZm][i] = 0.0f; lw[kZp][i + plane_] = 0.0f; }
+    }
+  }
+}
+
+void GroupsModel::group_potentials(std::vector<float>& out) const {
+  NeuronView v;
+  view(v, 0);  // every neuron, in index order
+  out.assign(static_cast<std::size_t>(groups_), 0.0f);
+  std::vector<double> sum(static_cast<std::size_t>(groups_), 0.0);
+  const Dims d = dims();
+  std::size_t k = 0;
+  for (int z = 0; z < d.nz; ++z)
+    for (int y = 0; y < d.ny; ++y)
+      for (int x = 0; x < d.nx; ++x, ++k) sum[static_cast<std::size_t>(group_of(x, y, z))] += v.potential[k];
+  for (std::size_t b = 0; b < sum.size(); ++b) out[b] = static_cast<float>(sum[b] / static_cast<double>(gsize_));
+}
+
+std::size_t GroupsModel::state_bytes() const {
+  return CubeModel::state_bytes() + (intra_.size() + current_.size()) * sizeof(float) + driven_.size();
+}
+
+std::uint64_t GroupsModel::state_hash() const {
+  const std::uint64_t h = CubeModel::state_hash();
+  // g = 1 has no intra-group links: the hash is the cube's
+  return intra_.empty() ? h : hash_bytes(h, intra_.data(), intra_.size() * sizeof(float));
+}
+
+void GroupsModel::save(StateArchive& a) const {
+  CubeModel::save(a);
+  a.f32["groups.w_intra"] = intra_;
+}
+
+void GroupsModel::load(const StateArchive& a) {
+  // validate what only this model knows before the cube loads (and checks) the rest
+  const Dims d = dims();
+  const auto N = static_cast<long long>(d.count());
+  for (int dir = 0; dir < kDirections; ++dir) {
+    const std::string name = std::string("cube.w_") + kDirName[dir];
+    const auto& w = a.get_f32(name, N);
+    for (int z = 0; z < d.nz; ++z)
+      for (int y = 0; y < d.ny; ++y)
+        for (int x = 0; x < d.nx; ++x)
+          if (has_link(dir, x, y, z) && !has_inter_link(dir, x, y, z) && w[static_cast<std::size_t>(index(x, y, z))] != 0.0f)
+            throw StateError("checkpoint: array '" + name + "' has a weight on a lattice link inside a group (no such link in the groups model)");
+  }
+  const auto& intra = a.get_f32("groups.w_intra", static_cast<long long>(intra_.size()));
+  const auto G = static_cast<std::size_t>(gsize_);
+  for (std::size_t k = 0; k < intra.size(); ++k) {
+    const bool diagonal = (k / G) % G == k % G;
+    if (!(intra[k] >= 0.0f && intra[k] <= 1.0e30f) || (diagonal && intra[k] != 0.0f))
+      throw StateError("checkpoint: array 'groups.w_intra' holds a negative, non-finite or self-link weight at element " + std::to_string(k));
+  }
+  CubeModel::load(a);
+  intra_ = intra;
+  // the intra-group current is recomputed from the spikes before it is used
+  std::fill(current_.begin(), current_.end(), 0.0f);
+  std::fill(driven_.begin(), driven_.end(), std::uint8_t{0});
+}
+
+}  // namespace spikecube
