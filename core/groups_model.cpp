@@ -87,6 +87,7 @@ void GroupsModel::set_intra_rule_from(const Config& cfg) {
 void GroupsModel::update_params(const Config& cfg) {
   CubeModel::update_params(cfg);
   set_intra_rule_from(cfg);
+  current_valid_ = false;  // group_gain may have changed
 }
 
 std::int64_t GroupsModel::group_of(int x, int y, int z) const {
@@ -128,46 +129,68 @@ GroupsModel::LinkCounts GroupsModel::link_counts() const {
 
 void GroupsModel::before_currents() {
   if (gsize_ <= 1) return;  // g = 1: no intra-group links, the cube as it is
-  pool().run([&](int t) {
-    const auto [gb, ge] = ThreadPool::partition(groups_, pool().size(), t);
-    currents_part(gb, ge, scratch_[static_cast<std::size_t>(t)]);
-  });
+  // the last STDP pass already computed this step's intra-group current while
+  // each block was in cache; otherwise (stdp.plastic off, first step, after a
+  // load or a parameter change) compute it here
+  if (!current_valid_) {
+    pool().run([&](int t) {
+      const auto [gb, ge] = ThreadPool::partition(groups_, pool().size(), t);
+      currents_part(gb, ge, scratch_[static_cast<std::size_t>(t)]);
+    });
+  }
+  current_valid_ = false;  // consumed by this step
   extra_current_ = current_.data();
+  if (keep_ != 1.0f) {
+    // slow weight decay, after the current as in the cube (stdp.decay > 0 only)
+    pool().run([&](int t) {
+      const auto [gb, ge] = ThreadPool::partition(groups_, pool().size(), t);
+      const std::int64_t GG = gsize_ * gsize_;
+      for (std::int64_t k = gb * GG; k < ge * GG; ++k) intra_[static_cast<std::size_t>(k)] *= keep_;
+    });
+  }
 }
 
-// intra-group current of groups [gb, ge) from the last step's spikes: the sum
-// of the spiking sources' columns in ascending local index, times the gain
+// spiking members of group b in ascending local index
+void GroupsModel::collect_spikes(std::int64_t b, const std::uint8_t* s, Scratch& w) const {
+  const std::int64_t base = group_base(b);
+  const std::int64_t* off = offset_.data();
+  w.spiking.clear();
+  for (std::int64_t l = 0; l < gsize_; ++l)
+    if (s[base + off[l]]) w.spiking.push_back(static_cast<int>(l));
+}
+
+// intra-group current of group b for the next neural step from the spikes in
+// w.spiking: the sum of the spiking sources' columns in ascending local
+// index, times the gain
+void GroupsModel::group_current(std::int64_t b, Scratch& w) {
+  const std::int64_t G = gsize_;
+  const std::int64_t base = group_base(b);
+  const std::int64_t* off = offset_.data();
+  float* cur = current_.data();
+  if (w.spiking.empty()) {
+    if (driven_[static_cast<std::size_t>(b)]) {
+      for (std::int64_t l = 0; l < G; ++l) cur[base + off[l]] = 0.0f;
+      driven_[static_cast<std::size_t>(b)] = 0;
+    }
+    return;
+  }
+  const float* blk = intra_.data() + b * G * G;
+  float* __restrict acc = w.acc.data();
+  std::fill(acc, acc + G, 0.0f);
+  for (int j : w.spiking) {
+    const float* __restrict col = blk + j * G;
+    for (std::int64_t i = 0; i < G; ++i) acc[i] += col[i];
+  }
+  const float gain = group_gain_;
+  for (std::int64_t l = 0; l < G; ++l) cur[base + off[l]] = gain * acc[l];
+  driven_[static_cast<std::size_t>(b)] = 1;
+}
+
 void GroupsModel::currents_part(std::int64_t gb, std::int64_t ge, Scratch& w) {
   const std::uint8_t* s = spikes();  // still the last step's spikes
-  const std::int64_t G = gsize_;
-  const std::int64_t* off = offset_.data();
-  float* __restrict acc = w.acc.data();
-  float* cur = current_.data();
-  const float gain = group_gain_;
-  const bool decay = keep_ != 1.0f;
   for (std::int64_t b = gb; b < ge; ++b) {
-    const std::int64_t base = group_base(b);
-    float* blk = intra_.data() + b * G * G;
-    w.spiking.clear();
-    for (std::int64_t l = 0; l < G; ++l)
-      if (s[base + off[l]]) w.spiking.push_back(static_cast<int>(l));
-    if (w.spiking.empty()) {
-      if (driven_[static_cast<std::size_t>(b)]) {
-        for (std::int64_t l = 0; l < G; ++l) cur[base + off[l]] = 0.0f;
-        driven_[static_cast<std::size_t>(b)] = 0;
-      }
-    } else {
-      std::fill(acc, acc + G, 0.0f);
-      for (int j : w.spiking) {
-        const float* __restrict col = blk + j * G;
-        for (std::int64_t i = 0; i < G; ++i) acc[i] += col[i];
-      }
-      for (std::int64_t l = 0; l < G; ++l) cur[base + off[l]] = gain * acc[l];
-      driven_[static_cast<std::size_t>(b)] = 1;
-    }
-    // slow weight decay, after the current as in the cube (stdp.decay > 0 only)
-    if (decay)
-      for (std::int64_t k = 0; k < G * G; ++k) blk[k] *= keep_;
+    collect_spikes(b, s, w);
+    group_current(b, w);
   }
 }
 
@@ -176,7 +199,7 @@ void GroupsModel::after_plasticity() {
   pool().run([&](int t) {
     const auto [gb, ge] = ThreadPool::partition(groups_, pool().size(), t);
     plasticity_part(gb, ge, scratch_[static_cast<std::size_t>(t)]);
-  });
+  });  current_valid_ = true;
 }
 
 // Event-driven STDP of the intra-group links of groups [gb, ge), and the
@@ -197,10 +220,11 @@ void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) 
   for (int d = 0; d < kDirections; ++d) lw[d] = lattice_weights(d).data();
   for (std::int64_t b = gb; b < ge; ++b) {
     const std::int64_t base = group_base(b);
-    w.spiking.clear();
-    for (std::int64_t l = 0; l < G; ++l)
-      if (s[base + off[l]]) w.spiking.push_back(static_cast<int>(l));
-    if (w.spiking.empty()) continue;
+    collect_spikes(b, s, w);
+    if (w.spiking.empty()) {
+      group_current(b, w);  // the next step's intra-group current is 0
+      continue;
+    }
     for (std::int64_t l = 0; l < G; ++l) {
       const std::int64_t i = base + off[l];
       xs[l] = std::fabs(pre[i]);   // x_l(t-1)
@@ -241,6 +265,8 @@ void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) 
       if (lz > 0) { lw[kZp][i] = 0.0f; lw[kZm][i - plane_] = 0.0f; }
       if (lz < g - 1) { lw[kZm][i] = 0.0f; lw[kZp][i + plane_] = 0.0f; }
     }
+    // the next step's intra-group current, while the block is in cache
+    group_current(b, w);
   }
 }
 
@@ -297,6 +323,7 @@ void GroupsModel::load(const StateArchive& a) {
   // the intra-group current is recomputed from the spikes before it is used
   std::fill(current_.begin(), current_.end(), 0.0f);
   std::fill(driven_.begin(), driven_.end(), std::uint8_t{0});
+  current_valid_ = false;
 }
 
 }  // namespace spikecube

@@ -110,6 +110,8 @@ class GroupsModel final : public CubeModel {
   void after_plasticity() override;
   void set_intra_rule_from(const Config& cfg);
   void currents_part(std::int64_t gb, std::int64_t ge, Scratch& w);
+  void collect_spikes(std::int64_t b, const std::uint8_t* s, Scratch& w) const;
+  void group_current(std::int64_t b, Scratch& w);
   void plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w);
   std::int64_t group_base(std::int64_t b) const;
 
@@ -125,6 +127,7 @@ class GroupsModel final : public CubeModel {
   LinkRule intra_rule_;
   float group_gain_ = 1.0f;
   float keep_ = 1.0f;                  // 1 - stdp.decay
+  bool current_valid_ = false;         // current_ already holds the coming step's intra-group current
   std::vector<Scratch> scratch_;
 };
 
