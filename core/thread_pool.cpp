@@ -1,11 +1,23 @@
 #include "core/thread_pool.hpp"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace spikecube {
 namespace {
 
 // spin this many rounds before blocking: a lattice step dispatches two jobs
 // of tens of microseconds each, and a futex wake-up costs about as much
-constexpr int kSpins = 20000;
+constexpr int kSpins = 2000;
+
+// tells the core we are spinning: on a machine whose two logical CPUs share a
+// physical core this leaves the execution units to the thread doing work
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#endif
+}
 
 }  // namespace
 
@@ -36,7 +48,10 @@ void ThreadPool::run(const std::function<void(int)>& fn) {
   for (int spin = 0;; ++spin) {
     const int left = pending_.load(std::memory_order_acquire);
     if (left == 0) break;
-    if (spin < kSpins) continue;
+    if (spin < kSpins) {
+      cpu_relax();
+      continue;
+    }
     pending_.wait(left, std::memory_order_acquire);
   }
   job_ = nullptr;
@@ -48,6 +63,7 @@ void ThreadPool::worker(int index) {
     std::uint64_t g = generation_.load(std::memory_order_acquire);
     for (int spin = 0; g == seen; ++spin) {
       if (spin >= kSpins) generation_.wait(g, std::memory_order_acquire);
+      else cpu_relax();
       g = generation_.load(std::memory_order_acquire);
     }
     seen = g;
