@@ -5,6 +5,10 @@
 #include <cstring>
 #include <string>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "core/rng.hpp"
 
 namespace spikecube {
@@ -18,7 +22,70 @@ const Config& checked(const Config& cfg) {
 
 constexpr const char* kDirName[CubeModel::kDirections] = {"xp", "xm", "yp", "ym", "zp", "zm"};
 
+// Block layout (see the header): T x T tiles of T sources by T targets, tile
+// (tj, ti) at (tj*tiles + ti)*T*T, link j -> i at (j%T)*T + i%T inside it.
+
+// acc[i] += w(j -> i) over all targets i: T floats from each tile of row tj
+template <int T>
+void add_column(const float* __restrict blk, std::int64_t tiles, std::int64_t j, float* __restrict acc) {
+  const float* __restrict p = blk + (j / T) * tiles * T * T + (j % T) * T;
+  for (std::int64_t ti = 0; ti < tiles; ++ti)
+    for (int c = 0; c < T; ++c) acc[ti * T + c] += p[ti * T * T + c];
+}
+
+// All intra-group link updates of one group for its spiking members spk
+// (ascending): a spiking target updates its in-links, a spiking source its
+// out-links to targets that did not spike. row is scratch of G floats.
+template <int T>
+void stdp_group(float* blk, std::int64_t tiles, const int* spk, std::size_t nspk, const float* __restrict xs,
+                const float* __restrict ys, const std::uint8_t* __restrict ss, const LinkRule& rule, float* __restrict row) {
+  const std::int64_t G = tiles * T;
+  for (std::size_t q = 0; q < nspk; ++q) {
+    const std::int64_t k = spk[q];
+    const std::int64_t kt = k / T, kc = k % T;
+    // in-links j -> k: one column of T floats in each tile of tile-column kt;
+    // gathered first (loads only, so the misses overlap), updated as one
+    // vector, scattered back; the self-link is put back to 0
+    float* in = blk + kt * T * T + kc;
+    for (std::int64_t tj = 0; tj < tiles; ++tj)
+      for (int js = 0; js < T; ++js) row[tj * T + js] = in[tj * tiles * T * T + js * T];
+    const float yk = ys[k];
+    for (std::int64_t j = 0; j < G; ++j) row[j] = stdp_link(row[j], xs[j], yk, ss[j] != 0, true, rule);
+    row[k] = 0.0f;
+    for (std::int64_t tj = 0; tj < tiles; ++tj)
+      for (int js = 0; js < T; ++js) in[tj * tiles * T * T + js * T] = row[tj * T + js];
+    // out-links k -> i whose target did not spike: depression (a spiking
+    // target's own in-link pass covers the others)
+    float* out = blk + kt * tiles * T * T + kc * T;
+    const float xk = xs[k];
+    for (std::int64_t ti = 0; ti < tiles; ++ti)
+      for (int c = 0; c < T; ++c) {
+        const std::int64_t i = ti * T + c;
+        float& w = out[ti * T * T + c];
+        if (!ss[i]) w = stdp_link(w, xk, ys[i], true, false, rule);
+      }
+  }
+}
+
 }  // namespace
+
+namespace {
+constexpr std::size_t kHuge = std::size_t{2} << 20;
+constexpr std::size_t kHugeFrom = std::size_t{4} << 20;
+}  // namespace
+
+void* allocate_weight_blocks(std::size_t bytes) {
+  if (bytes < kHugeFrom) return ::operator new(bytes, std::align_val_t{64});
+  void* p = ::operator new(bytes, std::align_val_t{kHuge});
+#if defined(__linux__)
+  madvise(p, bytes, MADV_HUGEPAGE);  // a hint: without huge pages it still works
+#endif
+  return p;
+}
+
+void free_weight_blocks(void* p, std::size_t bytes) {
+  ::operator delete(p, std::align_val_t{bytes < kHugeFrom ? 64 : kHuge});
+}
 
 GroupsModel::GroupsModel(const Config& cfg)
     : CubeModel(checked(cfg)),
@@ -43,6 +110,8 @@ GroupsModel::GroupsModel(const Config& cfg)
     for (int ly = 0; ly < g_; ++ly)
       for (int lx = 0; lx < g_; ++lx)
         offset_[static_cast<std::size_t>((lz * g_ + ly) * g_ + lx)] = (lz * side_ + ly) * side_ + lx;
+  tile_ = gsize_ % 4 == 0 ? 4 : 1;
+  tiles_ = gsize_ / tile_;
   if (gsize_ > 1) {
     // w_ij(0) = min(lo + (hi - lo) u, w_max) / G, u from (seed, group) at j*G + i
     const auto G = static_cast<std::size_t>(gsize_);
@@ -55,7 +124,7 @@ GroupsModel::GroupsModel(const Config& cfg)
         for (std::size_t i = 0; i < G; ++i) {
           if (i == j) continue;
           const double u = span > 0 ? rng::uniform(key, j * G + i) : 0.0;
-          blk[j * G + i] = static_cast<float>(std::min(lo + span * u, cfg.w_max) * scale);
+          blk[slot(static_cast<std::int64_t>(j), static_cast<std::int64_t>(i))] = static_cast<float>(std::min(lo + span * u, cfg.w_max) * scale);
         }
     }
     current_.assign(static_cast<std::size_t>(count), 0.0f);
@@ -162,12 +231,12 @@ void GroupsModel::collect_spikes(std::int64_t b, const std::uint8_t* s, Scratch&
 // intra-group current of group b for the next neural step from the spikes in
 // w.spiking: the sum of the spiking sources' columns in ascending local
 // index, times the gain
-void GroupsModel::group_current(std::int64_t b, Scratch& w) {
+void GroupsModel::group_current(std::int64_t b, const int* spiking, std::size_t count, Scratch& w) {
   const std::int64_t G = gsize_;
   const std::int64_t base = group_base(b);
   const std::int64_t* off = offset_.data();
   float* cur = current_.data();
-  if (w.spiking.empty()) {
+  if (count == 0) {
     if (driven_[static_cast<std::size_t>(b)]) {
       for (std::int64_t l = 0; l < G; ++l) cur[base + off[l]] = 0.0f;
       driven_[static_cast<std::size_t>(b)] = 0;
@@ -177,9 +246,9 @@ void GroupsModel::group_current(std::int64_t b, Scratch& w) {
   const float* blk = intra_.data() + b * G * G;
   float* __restrict acc = w.acc.data();
   std::fill(acc, acc + G, 0.0f);
-  for (int j : w.spiking) {
-    const float* __restrict col = blk + j * G;
-    for (std::int64_t i = 0; i < G; ++i) acc[i] += col[i];
+  for (std::size_t q = 0; q < count; ++q) {
+    if (tile_ == 4) add_column<4>(blk, tiles_, spiking[q], acc);
+    else add_column<1>(blk, tiles_, spiking[q], acc);
   }
   const float gain = group_gain_;
   for (std::int64_t l = 0; l < G; ++l) cur[base + off[l]] = gain * acc[l];
@@ -190,7 +259,7 @@ void GroupsModel::currents_part(std::int64_t gb, std::int64_t ge, Scratch& w) {
   const std::uint8_t* s = spikes();  // still the last step's spikes
   for (std::int64_t b = gb; b < ge; ++b) {
     collect_spikes(b, s, w);
-    group_current(b, w);
+    group_current(b, w.spiking.data(), w.spiking.size(), w);
   }
 }
 
@@ -218,13 +287,42 @@ void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) 
   const LinkRule rule = intra_rule_;
   float* lw[kDirections];
   for (int d = 0; d < kDirections; ++d) lw[d] = lattice_weights(d).data();
+  // first the spiking members of every group (groups without any get a zero
+  // current for the next step), so that the blocks of the next active group
+  // can be prefetched while one is processed: a block is 4 G^2 bytes far from
+  // the last one, and its in-link rows are G apart
+  w.all.clear();
+  w.active.clear();
   for (std::int64_t b = gb; b < ge; ++b) {
     const std::int64_t base = group_base(b);
-    collect_spikes(b, s, w);
-    if (w.spiking.empty()) {
-      group_current(b, w);  // the next step's intra-group current is 0
+    const auto first = w.all.size();
+    for (std::int64_t l = 0; l < G; ++l)
+      if (s[base + off[l]]) w.all.push_back(static_cast<int>(l));
+    if (w.all.size() == first) {
+      group_current(b, nullptr, 0, w);  // the next step's intra-group current is 0
       continue;
     }
+    w.active.push_back({b, first, w.all.size()});
+  }
+  auto prefetch = [&](const Scratch::Active& a) {
+    const float* blk = intra_.data() + a.group * G * G;
+    for (std::size_t q = a.begin; q < a.end; ++q) {
+      const std::int64_t k = w.all[q];
+      // the lines of k's in-links (one per tile row) and of its out-links
+      // (one per tile of its tile row); with T = 1 every 16th of the latter
+      const std::int64_t T = tile_, TT = T * T, kt = k / T, kc = k % T;
+      for (std::int64_t tj = 0; tj < tiles_; ++tj) __builtin_prefetch(blk + (tj * tiles_ + kt) * TT + kc, 1);
+      for (std::int64_t ti = 0; ti < tiles_; ti += (T == 1 ? 16 : 1)) __builtin_prefetch(blk + (kt * tiles_ + ti) * TT + kc * T, 1);
+    }
+  };
+  constexpr std::size_t kAhead = 2;  // groups prefetched ahead of the one processed
+  for (std::size_t ai = 0; ai < std::min(kAhead, w.active.size()); ++ai) prefetch(w.active[ai]);
+  for (std::size_t ai = 0; ai < w.active.size(); ++ai) {
+    if (ai + kAhead < w.active.size()) prefetch(w.active[ai + kAhead]);
+    const std::int64_t b = w.active[ai].group;
+    const int* spk = w.all.data() + w.active[ai].begin;
+    const std::size_t nspk = w.active[ai].end - w.active[ai].begin;
+    const std::int64_t base = group_base(b);
     for (std::int64_t l = 0; l < G; ++l) {
       const std::int64_t i = base + off[l];
       xs[l] = std::fabs(pre[i]);   // x_l(t-1)
@@ -233,27 +331,10 @@ void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) 
     }
     float* blk = intra_.data() + b * G * G;
     float* __restrict row = w.acc.data();
-    const std::size_t nspk = w.spiking.size();
+    if (tile_ == 4) stdp_group<4>(blk, tiles_, spk, nspk, xs, ys, ss, rule, row);
+    else stdp_group<1>(blk, tiles_, spk, nspk, xs, ys, ss, rule, row);
     for (std::size_t q = 0; q < nspk; ++q) {
-      const int k = w.spiking[q];
-      // in-links j -> k (stride G through the block): gather them first (loads
-      // only, so the misses overlap), update as one vector, scatter back; the
-      // diagonal is put back to 0
-      if (q + 1 < nspk)
-        for (std::int64_t j = 0; j < G; ++j) __builtin_prefetch(blk + j * G + w.spiking[q + 1], 1);
-      for (std::int64_t j = 0; j < G; ++j) row[j] = blk[j * G + k];
-      const float yk = ys[k];
-      for (std::int64_t j = 0; j < G; ++j) row[j] = stdp_link(row[j], xs[j], yk, ss[j] != 0, true, rule);
-      for (std::int64_t j = 0; j < G; ++j) blk[j * G + k] = row[j];
-      blk[k * G + k] = 0.0f;
-      // out-links k -> i (column k) whose target did not spike: depression;
-      // a spiking target's own in-link pass above covers the others
-      float* __restrict col = blk + k * G;
-      const float xk = xs[k];
-      for (std::int64_t i = 0; i < G; ++i)
-        if (!ss[i]) col[i] = stdp_link(col[i], xk, ys[i], true, false, rule);
-    }
-    for (int k : w.spiking) {
+      const int k = spk[q];
       const std::int64_t lx = k % g, ly = (k / g) % g, lz = k / (g * g);
       const std::int64_t i = base + off[k];
       // w[d][t] is the link into t travelling d; zero those between i and a
@@ -266,7 +347,7 @@ void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) 
       if (lz < g - 1) { lw[kZm][i] = 0.0f; lw[kZp][i + plane_] = 0.0f; }
     }
     // the next step's intra-group current, while the block is in cache
-    group_current(b, w);
+    group_current(b, spk, nspk, w);
   }
 }
 
@@ -295,7 +376,7 @@ std::uint64_t GroupsModel::state_hash() const {
 
 void GroupsModel::save(StateArchive& a) const {
   CubeModel::save(a);
-  a.f32["groups.w_intra"] = intra_;
+  a.f32["groups.w_intra"].assign(intra_.begin(), intra_.end());
 }
 
 void GroupsModel::load(const StateArchive& a) {
@@ -312,14 +393,15 @@ void GroupsModel::load(const StateArchive& a) {
             throw StateError("checkpoint: array '" + name + "' has a weight on a lattice link inside a group (no such link in the groups model)");
   }
   const auto& intra = a.get_f32("groups.w_intra", static_cast<long long>(intra_.size()));
-  const auto G = static_cast<std::size_t>(gsize_);
-  for (std::size_t k = 0; k < intra.size(); ++k) {
-    const bool diagonal = (k / G) % G == k % G;
-    if (!(intra[k] >= 0.0f && intra[k] <= 1.0e30f) || (diagonal && intra[k] != 0.0f))
-      throw StateError("checkpoint: array 'groups.w_intra' holds a negative, non-finite or self-link weight at element " + std::to_string(k));
-  }
+  for (std::size_t k = 0; k < intra.size(); ++k)
+    if (!(intra[k] >= 0.0f && intra[k] <= 1.0e30f))
+      throw StateError("checkpoint: array 'groups.w_intra' holds a negative or non-finite weight at element " + std::to_string(k));
+  for (std::int64_t b = 0; b < (intra.empty() ? 0 : groups_); ++b)
+    for (std::int64_t j = 0; j < gsize_; ++j)
+      if (intra[static_cast<std::size_t>(intra_index(b, j, j))] != 0.0f)
+        throw StateError("checkpoint: array 'groups.w_intra' holds a self-link weight (group " + std::to_string(b) + ", neuron " + std::to_string(j) + ")");
   CubeModel::load(a);
-  intra_ = intra;
+  intra_.assign(intra.begin(), intra.end());
   // the intra-group current is recomputed from the spikes before it is used
   std::fill(current_.begin(), current_.end(), 0.0f);
   std::fill(driven_.begin(), driven_.end(), std::uint8_t{0});

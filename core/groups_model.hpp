@@ -45,22 +45,54 @@
 // (depression). Every link is written in exactly one place per step, and all
 // of a group's links by the worker that owns the group.
 //
-// Storage: block b holds w[b][j*G + i] = weight of the link from local j to
-// local i (by source: the current of a spike is one contiguous column, and so
-// is a source's depression; a target's potentiation walks a row with stride
-// G, which stays in L1 for g <= 4). That is G floats = 4 g^3 bytes per neuron
-// (256 for g = 4) on top of the cube's state, plus one float of intra-group
-// current per neuron.
+// Storage: one G x G block per group, G floats = 4 g^3 bytes per neuron (256
+// for g = 4) on top of the cube's state, plus one float of intra-group current
+// per neuron. A block is cut into T x T tiles of T sources by T targets (T = 4
+// when 4 divides G, else 1), each tile 16 floats = one 64-byte cache line:
+// tile (j / T, i / T) sits at ((j / T)*(G / T) + i / T)*T*T and the link
+// j -> i at (j % T)*T + i % T inside it (intra_index()). A source's out-links
+// (its current, its depression) and a target's in-links (its potentiation)
+// then each touch G / 4 cache lines, where a plain row- or column-major block
+// makes one of the two touch G lines: the blocks (28 MB at 48^3, g = 4) do
+// not stay in cache, so lines touched is what the step costs.
+//
+// The intra-group current of the coming step is computed at the end of the
+// STDP pass, while the group's block is in cache (weights as they stand after
+// this step's STDP, which is what the next step's current reads); when STDP
+// is off, after a load or after a parameter change it is computed before the
+// step's currents instead. Both give the same numbers.
 //
 // Threads: the intra-group passes split the groups into fixed contiguous
 // ranges, one per worker; the cube's passes split rows as before.
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "core/cube_model.hpp"
 
 namespace spikecube {
+
+// Memory for the weight blocks: 64-byte aligned (a tile of the blocks below
+// is one cache line); arrays of 4 MB and more are 2 MB aligned and asked for
+// transparent huge pages, since the blocks are visited in no order a 4 kB TLB
+// could follow.
+void* allocate_weight_blocks(std::size_t bytes);
+void free_weight_blocks(void* p, std::size_t bytes);
+
+template <typename T>
+struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <typename U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_weight_blocks(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) { free_weight_blocks(p, n * sizeof(T)); }
+  template <typename U>
+  bool operator==(const CacheLineAllocator<U>&) const { return true; }
+};
+using AlignedFloats = std::vector<float, CacheLineAllocator<float>>;
 
 class GroupsModel final : public CubeModel {
  public:
@@ -90,30 +122,39 @@ class GroupsModel final : public CubeModel {
   int group_neurons() const { return static_cast<int>(gsize_); }
   std::int64_t group_of(int x, int y, int z) const;
   int local_index(int x, int y, int z) const { return ((z % g_) * g_ + (y % g_)) * g_ + (x % g_); }
-  // Weight of the intra-group link from local source j to local target i of
-  // group b (0 on the diagonal).
-  float intra_weight(std::int64_t b, int j, int i) const {
-    return intra_[static_cast<std::size_t>((b * gsize_ + j) * gsize_ + i)];
-  }
-  const std::vector<float>& intra_weights() const { return intra_; }
+  // Position in intra_weights() (and in the checkpoint array
+  // groups.w_intra) of the link from local source j to local target i of
+  // group b, and its weight (0 for j == i).
+  std::int64_t intra_index(std::int64_t b, std::int64_t j, std::int64_t i) const { return b * gsize_ * gsize_ + slot(j, i); }
+  float intra_weight(std::int64_t b, int j, int i) const { return intra_[static_cast<std::size_t>(intra_index(b, j, i))]; }
+  const AlignedFloats& intra_weights() const { return intra_; }
   // Whether the lattice link into (x, y, z) travelling in direction d exists
   // in this model: it has a source, and the source lies in another group.
   bool has_inter_link(int d, int x, int y, int z) const;
 
  private:
-  struct Scratch {  // per worker, G each
+  struct Scratch {  // per worker: G each, and the spike lists of the worker's groups
     std::vector<float> acc, x, y;
     std::vector<std::uint8_t> s;
     std::vector<int> spiking;
+    struct Active {
+      std::int64_t group;
+      std::size_t begin, end;  // its spiking members: all[begin, end)
+    };
+    std::vector<int> all;
+    std::vector<Active> active;
   };
   void before_currents() override;
   void after_plasticity() override;
   void set_intra_rule_from(const Config& cfg);
   void currents_part(std::int64_t gb, std::int64_t ge, Scratch& w);
   void collect_spikes(std::int64_t b, const std::uint8_t* s, Scratch& w) const;
-  void group_current(std::int64_t b, Scratch& w);
+  void group_current(std::int64_t b, const int* spiking, std::size_t count, Scratch& w);
   void plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w);
   std::int64_t group_base(std::int64_t b) const;
+  std::int64_t slot(std::int64_t j, std::int64_t i) const {
+    return ((j / tile_) * tiles_ + i / tile_) * tile_ * tile_ + (j % tile_) * tile_ + i % tile_;
+  }
 
   int g_;                              // group side
   std::int64_t gsize_;                 // G = g^3 neurons per group
@@ -121,7 +162,8 @@ class GroupsModel final : public CubeModel {
   std::int64_t groups_;
   std::int64_t side_, plane_;          // n and n*n
   std::vector<std::int64_t> offset_;   // G: global index of local l minus the group's first neuron
-  std::vector<float> intra_;           // groups_ blocks of G x G weights, by source (see header)
+  std::int64_t tile_ = 1, tiles_ = 1;  // T (4 when 4 divides G, else 1) and G / T
+  AlignedFloats intra_;                // groups_ blocks of G x G weights, tiled (see header)
   std::vector<float> current_;         // intra-group current of each neuron for the step being computed, N
   std::vector<std::uint8_t> driven_;   // per group: current_ holds non-zero values
   LinkRule intra_rule_;

@@ -51,7 +51,8 @@ struct Driver {
   std::int64_t t = 0;
 };
 
-std::int64_t nonzero(const std::vector<float>& v) {
+template <typename Floats>
+std::int64_t nonzero(const Floats& v) {
   return std::count_if(v.begin(), v.end(), [](float w) { return w != 0.0f; });
 }
 
@@ -337,7 +338,7 @@ TEST(GroupsCheckpoint, BadArchiveLeavesModelUnchanged) {
   bad.f32["groups.w_intra"].pop_back();
   EXPECT_THROW(m.load(bad), StateError);
   bad = a;
-  bad.f32["groups.w_intra"][9] = 0.01f;  // block 0, 1 -> 1: a self-link
+  bad.f32["groups.w_intra"][static_cast<std::size_t>(m.intra_index(3, 5, 5))] = 0.01f;  // a self-link
   EXPECT_THROW(m.load(bad), StateError);
   bad = a;
   bad.f32["cube.w_xp"][static_cast<std::size_t>(m.index(1, 0, 0))] = 0.1f;  // (0,0,0) -> (1,0,0): same group
