@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 
 namespace spikecube::ui {
 namespace {
@@ -45,7 +47,7 @@ void InstanceBuilder::age(const Snapshot& s) {
   for (std::size_t i = 0; i < flash_.size(); ++i) flash_[i] = v.spiked[i] ? 1.0f : flash_[i] * kFade;
 }
 
-int InstanceBuilder::build(const Snapshot& s, const VoxelOptions& opt, std::vector<float>& out) const {
+int InstanceBuilder::build(const Snapshot& s, const VoxelOptions& opt, std::vector<float>& out) {
   out.clear();
   const NeuronView& v = s.neurons;
   const Dims d = shown_dims(v);
@@ -59,6 +61,30 @@ int InstanceBuilder::build(const Snapshot& s, const VoxelOptions& opt, std::vect
     lo[opt.slab_axis] = std::max(lo[opt.slab_axis], opt.slab_lo);
     hi[opt.slab_axis] = std::min(hi[opt.slab_axis], opt.slab_hi);
   }
+
+  // voxel budget: if more non-flashing neurons pass the cut than fit, raise
+  // the cut to the potential of the last one that fits
+  float cut = opt.cut;
+  if (opt.active_only && opt.max_voxels > 0) {
+    scratch_.clear();
+    int flashing = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const float fl = have_flash ? flash_[i] : (v.spiked[i] ? 1.0f : 0.0f);
+      if (fl >= 0.1f) ++flashing;
+      else if (v.potential[i] >= cut) scratch_.push_back(v.potential[i]);
+    }
+    const auto room = static_cast<std::size_t>(std::max(0, opt.max_voxels - flashing));
+    if (scratch_.size() > room) {
+      if (room == 0) {
+        cut = std::numeric_limits<float>::infinity();
+      } else {
+        std::nth_element(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(room - 1), scratch_.end(),
+                         std::greater<float>());
+        cut = scratch_[room - 1];
+      }
+    }
+  }
+  effective_cut_ = cut;
   for (int z = lo[2]; z <= hi[2]; ++z) {
     const float wz = l.wz(static_cast<float>(z));
     for (int y = lo[1]; y <= hi[1]; ++y) {
@@ -70,7 +96,7 @@ int InstanceBuilder::build(const Snapshot& s, const VoxelOptions& opt, std::vect
         if (i >= count) break;
         const float pot = v.potential[i];
         const float fl = have_flash ? flash_[i] : (v.spiked[i] ? 1.0f : 0.0f);
-        if (opt.active_only && fl < 0.1f && !(pot >= opt.cut)) continue;
+        if (opt.active_only && fl < 0.1f && !(pot >= cut)) continue;
         push(out, l.wx(static_cast<float>(x)), wy, wz, std::isfinite(pot) ? pot : 0.0f, fl, VoxelKind::kNeuron);
       }
     }

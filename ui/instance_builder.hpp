@@ -28,6 +28,11 @@ struct VoxelOptions {
   int slab_lo = 0;           // inclusive lattice coordinates along slab_axis
   int slab_hi = 1 << 30;
   bool io_planes = true;     // draw the input frame and the prediction
+  // In active-only mode, at most this many neurons are drawn (0 = no limit):
+  // spiking and flashing ones first, then the highest potentials, so the
+  // effective cut rises when a lattice sits near threshold (keeps software
+  // rendering usable on 48^3).
+  int max_voxels = 12000;
 };
 
 struct VoxelLayout {
@@ -60,7 +65,10 @@ class InstanceBuilder {
   // over the next few snapshots. A new generation (reset) clears it.
   void age(const Snapshot& s);
   // Fills out with the visible voxels; returns the number of instances.
-  int build(const Snapshot& s, const VoxelOptions& opt, std::vector<float>& out) const;
+  int build(const Snapshot& s, const VoxelOptions& opt, std::vector<float>& out);
+  // The cut actually applied by the last build (> opt.cut when the voxel
+  // budget raised it).
+  float effective_cut() const { return effective_cut_; }
   const std::vector<float>& flash() const { return flash_; }
 
   static constexpr float kFade = 0.55f;  // flash multiplier per snapshot (gone after ~5)
@@ -68,6 +76,8 @@ class InstanceBuilder {
  private:
   std::vector<float> flash_;
   std::uint64_t generation_ = ~std::uint64_t{0};
+  float effective_cut_ = 0;
+  std::vector<float> scratch_;
 };
 
 }  // namespace spikecube::ui

@@ -60,7 +60,11 @@ MainWindow::MainWindow(const Config& cfg, const QString& preset_name, QWidget* p
   // The simulation thread now exists at normal priority. Everything this
   // thread starts from here on (Qt3D's aspect threads, Mesa's raster threads)
   // inherits a lower one, so on a busy machine drawing yields to stepping.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 5);
+  // SPIKECUBE_RENDER_NICE overrides the step (0 = same priority as the simulation).
+  const int nice_step = qEnvironmentVariableIsSet("SPIKECUBE_RENDER_NICE")
+                            ? qEnvironmentVariableIntValue("SPIKECUBE_RENDER_NICE")
+                            : 5;
+  if (nice_step > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice_step);
 #endif
   setWindowIcon(QIcon(QStringLiteral(":/icons/spikecube.png")));
 
@@ -376,7 +380,10 @@ QString MainWindow::caption() const {
                   .arg(snap_.metrics.iou100, 0, 'f', 3)
                   .arg(snap_.metrics.fire, 0, 'f', 4)
                   .arg(snap_.input_enabled && snap_.input_on_next ? QStringLiteral("on") : QStringLiteral("off"));
-  if (view_->options().active_only) c += QStringLiteral("   (active neurons only)");
+  if (view_->options().active_only)
+    c += QStringLiteral("\nshown: spiking neurons and v/θ ≥ %1 (%2 voxels)")
+             .arg(static_cast<double>(view_->effective_cut()), 0, 'f', 2)
+             .arg(view_->visible_voxels());
   return c;
 }
 
@@ -482,12 +489,20 @@ void MainWindow::run_script(const ScriptOptions& o) {
   script_exit_ = 0;
   script_target_ = o.steps.value_or(0);
   script_start_ms_ = QDateTime::currentMSecsSinceEpoch();
+  script_frames_ = view_->frames_total();
+  if (o.speed) {
+    // show it in the speed box when it is one of its entries
+    const int i = speed_box_->findData(*o.speed);
+    if (i >= 0) speed_box_->setCurrentIndex(i);
+    worker_->set_speed(*o.speed);
+  }
   if (script_target_ > 0) worker_->run_until(script_target_);
 }
 
 void MainWindow::finish_script() {
   script_active_ = false;
   script_end_ms_ = QDateTime::currentMSecsSinceEpoch();
+  script_frames_ = view_->frames_total() - script_frames_;
   // make sure the view shows the final state, give the renderer a few frames,
   // then capture
   view_->show_snapshot(snap_, true);
@@ -509,10 +524,11 @@ void MainWindow::finish_script() {
       }
       const double secs = std::max(1e-3, static_cast<double>(script_end_ms_ - script_start_ms_) / 1000.0);
       std::fprintf(stderr,
-                   "spikecube: step %lld, IoU100 %.3f, firing %.4f, steps_per_s %.0f (run average), frames/s %.1f, "
+                   "spikecube: step %lld, IoU100 %.3f, firing %.4f, steps_per_s %.0f, frames_per_s %.1f (run averages), "
                    "visible voxels %d\n",
                    static_cast<long long>(snap_.step), snap_.metrics.iou100, snap_.metrics.fire,
-                   static_cast<double>(script_target_) / secs, view_->frames_per_s(), view_->visible_voxels());
+                   static_cast<double>(script_target_) / secs, static_cast<double>(script_frames_) / secs,
+                   view_->visible_voxels());
       Q_EMIT script_finished(script_exit_);
     };
     if (script_.screenshot.empty()) after_screenshot(true, {});

@@ -126,6 +126,7 @@ class MainWindow : public QMainWindow {
   std::int64_t script_target_ = 0;
   int script_exit_ = 0;
   qint64 script_start_ms_ = 0, script_end_ms_ = 0;
+  long long script_frames_ = 0;
 };
 
 }  // namespace spikecube::ui

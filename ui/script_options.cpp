@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <set>
+#include <stdexcept>
 
 namespace spikecube::ui {
 namespace {
@@ -36,12 +37,13 @@ SliceRequest parse_slice(const std::string& text) {
 }  // namespace
 
 std::string usage_text() {
-  return "usage: spikecube [--preset P] [--config F] [--steps N] [--seed S] [--screenshot out.png]\n"
+  return "usage: spikecube [--preset P] [--config F] [--steps N] [--seed S] [--speed R] [--screenshot out.png]\n"
          "                 [--slice-png AXIS:K:out.png] [--quit]\n"
          "  --preset P        start from preset P (see spikecube-cli presets); default: the last one used, else 01_01\n"
          "  --config F        TOML config applied on top of the preset\n"
          "  --steps N         run N steps at full speed, then save the requested images\n"
          "  --seed S          random seed\n"
+         "  --speed R         run at R steps per second (default: as fast as possible)\n"
          "  --screenshot F    save the 3D view (with legend) as PNG after the run\n"
          "  --slice-png A:K:F save the plane A = K (A = x, y or z) as PNG, and its values as F with .csv\n"
          "  --quit            exit when done (status 0, 1 if an image could not be saved)\n";
@@ -81,6 +83,16 @@ ScriptOptions parse_script_options(const std::vector<std::string>& args) {
     else if (flag == "--config") o.config_path = need();
     else if (flag == "--steps") o.steps = parse_number<std::int64_t>(flag, need());
     else if (flag == "--seed") o.seed = parse_number<std::uint64_t>(flag, need());
+    else if (flag == "--speed") {
+      const std::string v = need();
+      try {
+        std::size_t used = 0;
+        o.speed = std::stod(v, &used);
+        if (used != v.size() || !(*o.speed >= 0)) throw std::invalid_argument(v);
+      } catch (const std::exception&) {
+        throw UsageError("--speed: \"" + v + "\" is not a rate in steps per second (>= 0, 0 = max)");
+      }
+    }
     else if (flag == "--screenshot") o.screenshot = need();
     else if (flag == "--slice-png") o.slice = parse_slice(need());
     else if (flag == "--quit" && !has_value) o.quit = true;

@@ -1,7 +1,8 @@
 #pragma once
 // Command line of the spikecube app:
 //   spikecube [--preset P] [--config F] [--steps N] [--seed S]
-//             [--screenshot out.png] [--slice-png AXIS:K:out.png] [--quit]
+//             [--speed STEPS_PER_S] [--screenshot out.png]
+//             [--slice-png AXIS:K:out.png] [--quit]
 // --steps runs N steps at full speed, then the images are saved; --quit exits
 // afterwards (status 0, or 1 if an image could not be written). Qt's own
 // options (-platform, -display, ...) are passed through. Parsed before the
@@ -31,6 +32,7 @@ struct ScriptOptions {
   std::string config_path;  // applied on top of the preset
   std::optional<std::int64_t> steps;
   std::optional<std::uint64_t> seed;
+  std::optional<double> speed;  // steps per second, default: as fast as possible
   std::string screenshot;
   std::optional<SliceRequest> slice;
   bool quit = false;

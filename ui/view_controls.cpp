@@ -23,6 +23,13 @@ ViewControls::ViewControls(VoxelView* view, QWidget* parent) : QWidget(parent), 
   cut_->setValue(0.9);
   cut_->setPrefix(QStringLiteral("v/θ ≥ "));
   cut_->setToolTip(QStringLiteral("potential cut of active-only mode (1 = threshold)"));
+  budget_ = new QSpinBox(this);
+  budget_->setRange(500, 500000);
+  budget_->setSingleStep(1000);
+  budget_->setValue(VoxelOptions{}.max_voxels);
+  budget_->setPrefix(QStringLiteral("max "));
+  budget_->setToolTip(QStringLiteral("active only: draw at most this many neurons (spikes first, then the highest "
+                                     "potentials); keeps software rendering fluid"));
   axis_ = new QComboBox(this);
   axis_->addItems({QStringLiteral("x"), QStringLiteral("y"), QStringLiteral("z")});
   axis_->setCurrentIndex(2);
@@ -39,6 +46,7 @@ ViewControls::ViewControls(VoxelView* view, QWidget* parent) : QWidget(parent), 
   layout->setContentsMargins(2, 0, 2, 0);
   layout->addWidget(active_);
   layout->addWidget(cut_);
+  layout->addWidget(budget_);
   layout->addSpacing(8);
   layout->addWidget(new QLabel(QStringLiteral("slab"), this));
   layout->addWidget(axis_);
@@ -53,6 +61,7 @@ ViewControls::ViewControls(VoxelView* view, QWidget* parent) : QWidget(parent), 
 
   connect(active_, &QCheckBox::toggled, this, [this] { apply(); });
   connect(cut_, &QDoubleSpinBox::valueChanged, this, [this] { apply(); });
+  connect(budget_, &QSpinBox::valueChanged, this, [this] { apply(); });
   connect(axis_, &QComboBox::currentIndexChanged, this, [this] { set_dims(dims_); });
   connect(lo_, &QSpinBox::valueChanged, this, [this] { apply(); });
   connect(hi_, &QSpinBox::valueChanged, this, [this] { apply(); });
@@ -77,6 +86,8 @@ void ViewControls::set_dims(const Dims& d) {
     // a lattice of several layers hides its inside: start with active neurons only
     const QSignalBlocker b(active_);
     active_->setChecked(d.nz > 1);
+    // and big ones as points: one vertex per neuron instead of a 24-vertex cube
+    points_->setChecked(d.count() > 50000);
   }
   apply();
 }
@@ -94,6 +105,7 @@ void ViewControls::apply() {
   VoxelOptions o = view_->options();
   o.active_only = active_->isChecked();
   o.cut = static_cast<float>(cut_->value());
+  o.max_voxels = budget_->value();
   o.slab_axis = axis_->currentIndex();
   o.slab_lo = lo_->value();
   o.slab_hi = std::max(lo_->value(), hi_->value());

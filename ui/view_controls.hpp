@@ -31,6 +31,7 @@ class ViewControls : public QWidget {
   VoxelView* view_;
   QCheckBox* active_;
   QDoubleSpinBox* cut_;
+  QSpinBox* budget_;
   QComboBox* axis_;
   QSpinBox* lo_;
   QSpinBox* hi_;

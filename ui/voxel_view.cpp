@@ -90,6 +90,7 @@ void VoxelView::update_point_scale() {
 void VoxelView::on_frame() {
   ++frames_since_upload_;
   ++frame_count_;
+  ++frames_total_;
   const qint64 now = QDateTime::currentMSecsSinceEpoch();
   if (now - fps_window_start_ >= 1000) {
     fps_ = 1000.0 * frame_count_ / static_cast<double>(now - fps_window_start_);

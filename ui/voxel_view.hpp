@@ -51,7 +51,11 @@ class VoxelView : public QWidget {
   void capture(std::function<void(const QImage&)> done, const QString& caption);
 
   double frames_per_s() const { return fps_; }
+  // Frames rendered since the view was created.
+  long long frames_total() const { return frames_total_; }
   int visible_voxels() const;
+  // The potential cut in force (raised above options().cut by the voxel budget).
+  float effective_cut() const { return builder_.effective_cut(); }
 
  Q_SIGNALS:
   void frame_rendered();
@@ -77,6 +81,7 @@ class VoxelView : public QWidget {
   bool layer_model_ = false;
   int frames_since_upload_ = 1;
   int frame_count_ = 0;
+  long long frames_total_ = 0;
   qint64 fps_window_start_ = 0;
   double fps_ = 0;
 };

@@ -50,6 +50,22 @@ TEST(InstanceBuilder, ActiveOnlyKeepsSpikesAndPotentialsAboveTheCut) {
   EXPECT_EQ(b.build(s, o, out), 4);
 }
 
+TEST(InstanceBuilder, VoxelBudgetRaisesTheCutButKeepsSpikes) {
+  InstanceBuilder b;
+  Snapshot s = lattice();
+  b.age(s);
+  VoxelOptions o;
+  o.active_only = true;
+  o.cut = 0.0f;       // all 24 pass the cut
+  o.max_voxels = 4;   // room for the spike and the 3 highest potentials
+  std::vector<float> out;
+  EXPECT_EQ(b.build(s, o, out), 4);
+  EXPECT_FLOAT_EQ(b.effective_cut(), 21.0f / 24.0f);
+  bool spike_kept = false;
+  for (std::size_t i = 0; i < out.size(); i += kInstanceFloats) spike_kept = spike_kept || out[i + 4] == 1.0f;
+  EXPECT_TRUE(spike_kept);
+}
+
 TEST(InstanceBuilder, SlabLimitsOneAxis) {
   InstanceBuilder b;
   Snapshot s = lattice();

@@ -4,6 +4,7 @@
 // the SPIKECUBE_TSAN build (see README / report).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -123,6 +124,28 @@ TEST(SimWorker, SamplingForTheViewDoesNotChangeTheResult) {
     w.take_snapshot(s);
     return s.step == 600 && !s.running;
   }));
+  std::uint64_t hash = 0;
+  ASSERT_TRUE(w.call([&](Simulation& sim) { hash = sim.model().state_hash(); }));
+  EXPECT_EQ(hash, headless.model().state_hash());
+}
+
+TEST(SimWorker, CubeWithWorkerThreadsMatchesHeadlessWhileSampled) {
+  const auto names = preset_names();
+  if (std::find(names.begin(), names.end(), "cube-4") == names.end()) GTEST_SKIP() << "no cube-4 preset yet";
+  Config cfg = load_preset("cube-4");
+  cfg.threads = 2;  // the model's own pool runs inside the simulation thread
+  Simulation headless(cfg);
+  for (int i = 0; i < 300; ++i) headless.step();
+
+  SimWorker w(cfg);
+  w.run_until(300);
+  Snapshot s;
+  ASSERT_TRUE(wait_for([&] {
+    w.take_snapshot(s);  // sampled while it runs, as the GUI does
+    return s.step == 300 && !s.running;
+  }));
+  EXPECT_EQ(s.neurons.potential.size(), static_cast<std::size_t>(48 * 48 * 4));
+  EXPECT_EQ(s.layer_rates.size(), 4u);
   std::uint64_t hash = 0;
   ASSERT_TRUE(w.call([&](Simulation& sim) { hash = sim.model().state_hash(); }));
   EXPECT_EQ(hash, headless.model().state_hash());
