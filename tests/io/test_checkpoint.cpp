@@ -1,5 +1,6 @@
 // Checkpoints in-process: round trip of archives, bit-exact resume for every
 // model this build has, and refusal of bad files without touching the state.
+#include <algorithm>
 #include <cstring>
 
 #include "app/io/checkpoint.hpp"
@@ -75,8 +76,12 @@ TEST_P(CheckpointExactness, ResumeIsBitExact) {
   EXPECT_EQ(a.iou100_final, b.iou100_final);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, CheckpointExactness,
-                         ::testing::ValuesIn(testio::exactness_presets(preset_names())));
+INSTANTIATE_TEST_SUITE_P(Models, CheckpointExactness, ::testing::ValuesIn(testio::exactness_presets(preset_names())),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           std::string n = param.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
 
 // The GUI's live input switch is part of the state too.
 TEST(Checkpoint, ManualInputSwitchSurvivesResume) {
