@@ -58,12 +58,16 @@ void stdp_group(float* blk, std::int64_t tiles, const int* spk, std::size_t nspk
     // target's own in-link pass covers the others)
     float* out = blk + kt * tiles * T * T + kc * T;
     const float xk = xs[k];
+    // (gathered into row, updated as one vector without branches, the
+    // spiking targets keeping their weight, scattered back)
     for (std::int64_t ti = 0; ti < tiles; ++ti)
-      for (int c = 0; c < T; ++c) {
-        const std::int64_t i = ti * T + c;
-        float& w = out[ti * T * T + c];
-        if (!ss[i]) w = stdp_link(w, xk, ys[i], true, false, rule);
-      }
+      for (int c = 0; c < T; ++c) row[ti * T + c] = out[ti * T * T + c];
+    for (std::int64_t i = 0; i < G; ++i) {
+      const float nw = stdp_link(row[i], xk, ys[i], true, false, rule);
+      row[i] = ss[i] ? row[i] : nw;
+    }
+    for (std::int64_t ti = 0; ti < tiles; ++ti)
+      for (int c = 0; c < T; ++c) out[ti * T * T + c] = row[ti * T + c];
   }
 }
 
@@ -315,7 +319,7 @@ void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) 
       for (std::int64_t ti = 0; ti < tiles_; ti += (T == 1 ? 16 : 1)) __builtin_prefetch(blk + (kt * tiles_ + ti) * TT + kc * T, 1);
     }
   };
-  constexpr std::size_t kAhead = 2;  // groups prefetched ahead of the one processed
+  constexpr std::size_t kAhead = 4;  // groups prefetched ahead of the one processed
   for (std::size_t ai = 0; ai < std::min(kAhead, w.active.size()); ++ai) prefetch(w.active[ai]);
   for (std::size_t ai = 0; ai < w.active.size(); ++ai) {
     if (ai + kAhead < w.active.size()) prefetch(w.active[ai + kAhead]);

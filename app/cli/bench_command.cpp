@@ -144,20 +144,23 @@ int bench_groups(const BenchOptions& opt) {
     std::cout << "model=groups n=" << opt.n << " L=" << opt.depth << " g=" << opt.group << " steps=" << steps
               << " threads=" << b.threads << " links_per_neuron=" << b.out_links
               << " (lattice across group faces + all-to-all groups, STDP on all links, readout)\n";
+    // steps per second of process CPU time: the fairer figure on a loaded machine
+    std::cout << "cpu_steps_per_s=" << static_cast<long long>(static_cast<double>(steps) / b.r.cpu_s) << "\n";
     std::cout << "steps_per_s=" << static_cast<long long>(b.r.steps_per_s) << " spikes_per_step=" << b.r.spikes_per_step
               << " syn_events_per_s=" << std::setprecision(4) << b.syn_events_per_s
               << " bytes_per_neuron=" << b.bytes_per_neuron << std::endl;
     return 0;
   }
   // --scaling: group sides 2, 4, 8 (those dividing n and L) at 1 and 2 threads
-  std::cout << "g  links_per_neuron  threads  steps  steps_per_s  spikes_per_step  syn_events_per_s  bytes_per_neuron\n";
+  std::cout << "g  links_per_neuron  threads  steps  steps_per_s  cpu_steps_per_s  spikes_per_step  syn_events_per_s  bytes_per_neuron\n";
   for (int g : {2, 4, 8}) {
     if (opt.n % g != 0 || opt.depth % g != 0) continue;
     for (int threads : {1, 2}) {
       const GroupsBench b = run_groups(opt.n, opt.depth, g, threads, steps, 200);
       std::cout << g << "  " << std::setw(16) << std::fixed << std::setprecision(2) << b.out_links << "  " << std::setw(7)
                 << threads << "  " << std::setw(5) << steps << "  " << std::setw(11) << std::setprecision(1)
-                << b.r.steps_per_s << "  " << std::setw(15) << b.r.spikes_per_step << "  " << std::setw(16)
+                << b.r.steps_per_s << "  " << std::setw(15) << static_cast<double>(steps) / b.r.cpu_s << "  "
+                << std::setw(15) << b.r.spikes_per_step << "  " << std::setw(16)
                 << std::scientific << std::setprecision(3) << b.syn_events_per_s << "  " << std::setw(16) << std::fixed
                 << std::setprecision(1) << b.bytes_per_neuron << std::defaultfloat << std::endl;
     }
