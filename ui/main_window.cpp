@@ -464,16 +464,33 @@ void MainWindow::save_checkpoint() {
   const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save checkpoint"), QStringLiteral("spikecube.h5"),
                                                     QStringLiteral("HDF5 checkpoints (*.h5)"));
   if (path.isEmpty()) return;
+  if (const QString err = save_checkpoint_to(path); !err.isEmpty()) show_error(QStringLiteral("Save checkpoint"), err);
+}
+
+QString MainWindow::save_checkpoint_to(const QString& path) {
   const std::string p = path.toStdString();
-  // runs on the simulation thread between two steps; a failure comes back as a message
-  if (worker_->call([p](Simulation& sim) { io::save_checkpoint(p, sim); }))
-    statusBar()->showMessage(QStringLiteral("checkpoint saved: %1").arg(path), 5000);
+  std::string error;
+  // runs on the simulation thread between two steps
+  worker_->call([p, &error](Simulation& sim) {
+    try {
+      io::save_checkpoint(p, sim);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  if (!error.empty()) return QString::fromStdString(error);
+  statusBar()->showMessage(QStringLiteral("checkpoint saved: %1").arg(path), 5000);
+  return {};
 }
 
 void MainWindow::load_checkpoint() {
   const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Load checkpoint"), QString(),
                                                     QStringLiteral("HDF5 checkpoints (*.h5);;All files (*)"));
   if (path.isEmpty()) return;
+  load_checkpoint_from(path);
+}
+
+void MainWindow::load_checkpoint_from(const QString& path) {
   run_->setChecked(false);
   const std::string p = path.toStdString();
   // the checkpoint carries its own config, so any model can be resumed

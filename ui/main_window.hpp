@@ -59,6 +59,12 @@ class MainWindow : public QMainWindow {
   void save_screenshot(const QString& path, std::function<void(bool, const QString&)> done);
   // Saves the slice panel's plane as PNG + CSV; returns an error text or "".
   QString save_slice(const QString& path);
+  // Checkpoints (app/io, HDF5), executed on the simulation thread between
+  // steps. save returns an error text or ""; load replaces the Simulation by
+  // the checkpoint's (its own config, so any model) and reports failures as
+  // a message.
+  QString save_checkpoint_to(const QString& path);
+  void load_checkpoint_from(const QString& path);
   // Scripted use (see ScriptOptions): runs, saves, then emits script_finished.
   void run_script(const ScriptOptions& o);
 

@@ -142,6 +142,17 @@ void VoxelView::set_voxel_size(float size) { scene_->set_voxel_size(size); }
 int VoxelView::visible_voxels() const { return scene_->instance_count(); }
 
 void VoxelView::capture(std::function<void(const QImage&)> done, const QString& caption) {
+  // the first capture can race the upload of the newest instances; the
+  // frame rendered after it cannot, so the second one is kept
+  Qt3DRender::QRenderCaptureReply* warmup = capture_->requestCapture();
+  connect(warmup, &Qt3DRender::QRenderCaptureReply::completed, this,
+          [this, warmup, done = std::move(done), caption]() mutable {
+            warmup->deleteLater();
+            capture_final(std::move(done), caption);
+          });
+}
+
+void VoxelView::capture_final(std::function<void(const QImage&)> done, const QString& caption) {
   Qt3DRender::QRenderCaptureReply* reply = capture_->requestCapture();
   connect(reply, &Qt3DRender::QRenderCaptureReply::completed, this, [reply, done = std::move(done), caption] {
     const QImage scene = reply->image().convertToFormat(QImage::Format_RGB32);

@@ -62,6 +62,7 @@ class VoxelView : public QWidget {
 
  private:
   void rebuild();
+  void capture_final(std::function<void(const QImage&)> done, const QString& caption);
   void on_frame();
   void update_point_scale();
   bool eventFilter(QObject* watched, QEvent* event) override;

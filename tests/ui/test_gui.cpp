@@ -103,7 +103,7 @@ void run_steps(MainWindow& w, std::int64_t steps) {
 }
 
 QImage screenshot(MainWindow& w, const std::string& name) {
-  pump_for(400);  // let the renderer draw the last snapshot
+  pump_for(800);  // let the renderer draw the last snapshot
   const QString path = QString::fromStdString((temp_dir() / name).string());
   bool done = false, ok = false;
   QString msg;
@@ -219,6 +219,25 @@ TEST(Gui, RateEditReachesTheModelClampedToItsRange) {
   EXPECT_TRUE(w->worker().take_messages().empty());
   // the panel shows what the model holds
   ASSERT_TRUE(pump_until([&] { return w->snapshot().config && w->snapshot().config->a_plus == spec->max; }));
+}
+
+TEST(Gui, CheckpointSaveAndLoadRoundTrip) {
+  REQUIRE_DISPLAY();
+  auto w = open_window("01_01");
+  run_steps(*w, 120);
+  std::uint64_t saved_hash = 0;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { saved_hash = sim.model().state_hash(); }));
+  const QString path = QString::fromStdString((temp_dir() / "gui.h5").string());
+  ASSERT_EQ(w->save_checkpoint_to(path), QString());
+  run_steps(*w, 200);  // move on, then go back
+  w->load_checkpoint_from(path);
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().step == 120; }));
+  std::uint64_t loaded_hash = 1;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { loaded_hash = sim.model().state_hash(); }));
+  EXPECT_EQ(loaded_hash, saved_hash);
+  EXPECT_TRUE(w->worker().take_messages().empty());
+  // a file that is not a checkpoint: an error message, the run is unchanged
+  EXPECT_NE(w->save_checkpoint_to(QString::fromStdString((temp_dir() / "no_such_dir" / "x.h5").string())), QString());
 }
 
 // --- the executable ---------------------------------------------------------
