@@ -272,7 +272,8 @@ void GroupsModel::after_plasticity() {
   pool().run([&](int t) {
     const auto [gb, ge] = ThreadPool::partition(groups_, pool().size(), t);
     plasticity_part(gb, ge, scratch_[static_cast<std::size_t>(t)]);
-  });  current_valid_ = true;
+  });
+  current_valid_ = true;  // plasticity_part summed the next step's current
 }
 
 // Event-driven STDP of the intra-group links of groups [gb, ge), and the
