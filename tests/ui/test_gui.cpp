@@ -27,6 +27,7 @@
 #include "ui/main_window.hpp"
 #include "ui/param_panel.hpp"
 #include "ui/view_controls.hpp"
+#include "ui/voxel_view.hpp"
 #include "xvfb.hpp"
 
 namespace spikecube::ui {
@@ -172,6 +173,29 @@ TEST(Gui, Cube4ScreenshotShowsColouredVoxels) {
   const Content c = analyse(img);
   EXPECT_GT(c.pixels, 5000) << "the 3D view looks blank";
   EXPECT_GE(c.hues, 2) << "the 3D view is one colour";
+}
+
+TEST(Gui, TransparentSlabAndPointModesStillDrawVoxels) {
+  REQUIRE_DISPLAY();
+  const auto names = preset_names();
+  const std::string preset =
+      std::find(names.begin(), names.end(), "cube-4") != names.end() ? "cube-4" : "01_01";
+  auto w = open_window(preset);
+  w->view_controls()->set_active_only(false);
+  run_steps(*w, 200);
+  w->voxel_view()->set_transparent(true);
+  w->view_controls()->set_slab(2, 0, 1);  // z in [0, 1] only
+  const int slab_voxels = w->voxel_view()->visible_voxels();
+  const QImage transparent = screenshot(*w, "transparent.png");
+  EXPECT_GT(analyse(transparent).pixels, 3000);
+  w->voxel_view()->set_transparent(false);
+  w->view_controls()->set_point_mode(true);
+  const QImage points = screenshot(*w, "points.png");
+  EXPECT_GT(analyse(points).pixels, 3000);
+  if (preset == "cube-4") {
+    EXPECT_GE(slab_voxels, 48 * 48 * 2);  // two layers, plus the input and prediction pixels
+    EXPECT_LT(slab_voxels, 48 * 48 * 2 + 50);
+  }
 }
 
 TEST(Gui, InputSwitchReachesTheModel) {
