@@ -78,6 +78,13 @@ std::vector<std::string> group_members(hid_t file, const char* group, const std:
   if (H5Lexists(file, group, H5P_DEFAULT) <= 0) throw CheckpointError(path, std::string("missing group ") + group);
   Handle g = group_h(H5Gopen2(file, group, H5P_DEFAULT));
   if (!g.ok()) throw CheckpointError(path, std::string("cannot open group ") + group);
+  // old-style (symbol table) groups are never written by spikecube; refusing
+  // them keeps libhdf5's least robust parser (it overflows on crafted link
+  // names) away from files that got here with a valid checksum
+  H5G_info_t info{};
+  if (H5Gget_info(g.get(), &info) < 0 || info.storage_type == H5G_STORAGE_TYPE_SYMBOL_TABLE) {
+    throw CheckpointError(path, std::string("group ") + group + " has a layout spikecube does not write");
+  }
   IterState st;
   if (H5Literate(g.get(), H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, collect_name, &st) < 0) {
     throw CheckpointError(path, std::string("cannot list group ") + group);
@@ -262,7 +269,11 @@ void write_archive(const std::string& path, const StateArchive& archive) {
   try {
     Handle fcpl = plist_h(H5Pcreate(H5P_FILE_CREATE));
     H5Pset_userblock(fcpl.get(), kUserBlock);
-    Handle file = file_h(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT));
+    // the 1.8 file format: superblock v2 and link/object-header structures that
+    // carry their own checksums; read_archive refuses the older layouts
+    Handle fapl = plist_h(H5Pcreate(H5P_FILE_ACCESS));
+    H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18);
+    Handle file = file_h(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()));
     if (!file.ok()) throw CheckpointError(path, "cannot create HDF5 file");
     write_contents(file.get(), archive, path);
     if (!file.close()) throw CheckpointError(path, "write failed (disk full?)");
@@ -283,6 +294,10 @@ StateArchive read_archive(const std::string& path) {
   Handle fapl = plist_h(H5Pcreate(H5P_FILE_ACCESS));
   Handle file = file_h(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()));
   if (!file.ok()) throw CheckpointError(path, "not a readable HDF5 file");
+  H5F_info2_t finfo{};
+  if (H5Fget_info2(file.get(), &finfo) < 0 || finfo.super.version < 2) {
+    throw CheckpointError(path, "HDF5 superblock version is older than spikecube writes");
+  }
   if (read_string_attr(file.get(), "format", path) != "spikecube-checkpoint") {
     throw CheckpointError(path, "not a spikecube checkpoint (format attribute differs)");
   }
