@@ -11,8 +11,12 @@
 //   * Between groups, only the lattice links of the cube (DESIGN 2.3) that
 //     cross a group face exist. A lattice link whose two ends lie in the same
 //     group does not exist in this model (the group's block already links the
-//     pair): its weight is 0 from the start and stays 0 (see below), so it
-//     carries no current and takes no part in STDP.
+//     pair): its weight is 0 from the start and stays 0, so it carries no
+//     current and takes no part in learning. (The cube's STDP pass, which
+//     knows nothing of groups, changes such a link when an end spikes; this
+//     model's pass right after it, in the same step, puts it back to 0, so
+//     no current or update ever reads a non-zero value. That costs a few
+//     writes per spike and keeps the cube's code free of group logic.)
 //   With g = 1 every group is one neuron, there are no intra-group links and
 //   every lattice link crosses a group face: the model is then the cube, spike
 //   for spike and weight for weight (state_hash() equals the cube's).
