@@ -53,7 +53,7 @@ QImage potential_legend(int width, int height, const QString& title) {
   f.setPixelSize(std::max(10, std::min(14, width / 7)));
   p.setFont(f);
   p.setPen(Qt::white);
-  const int top = 34, bottom = height - 44, bar_w = std::max(10, width / 5), bar_x = 8;
+  const int top = 34, bottom = height - 100, bar_w = std::max(10, width / 5), bar_x = 8;
   p.drawText(QRect(0, 2, width, 20), Qt::AlignHCenter | Qt::AlignVCenter, title);
   for (int y = top; y <= bottom; ++y) {
     const float t = static_cast<float>(bottom - y) / static_cast<float>(std::max(1, bottom - top));
@@ -71,12 +71,22 @@ QImage potential_legend(int width, int height, const QString& title) {
     p.drawText(QRect(bar_x + bar_w + 7, y - 9, width - bar_w - 12, 18), Qt::AlignLeft | Qt::AlignVCenter,
                QString::fromUtf8(t.label));
   }
-  p.fillRect(QRect(bar_x, height - 34, bar_w, 12), spike_color());
-  p.drawText(QRect(bar_x + bar_w + 7, height - 38, width - bar_w - 12, 20), Qt::AlignLeft | Qt::AlignVCenter,
-             QStringLiteral("spike"));
-  p.fillRect(QRect(bar_x, height - 17, bar_w, 12), input_color());
-  p.drawText(QRect(bar_x + bar_w + 7, height - 21, width - bar_w - 12, 20), Qt::AlignLeft | Qt::AlignVCenter,
-             QStringLiteral("input"));
+  // categorical swatches under the bar
+  const struct {
+    QColor color;
+    const char* label;
+  } keys[] = {{spike_color(), "spike"},     {input_color(), "input"},          {hit_color(), "hit"},
+              {miss_color(), "miss"},       {false_alarm_color(), "false alarm"}};
+  QFont small = p.font();
+  small.setPixelSize(std::max(9, std::min(12, width / 9)));
+  p.setFont(small);
+  int y = height - 88;
+  for (const auto& k : keys) {
+    p.fillRect(QRect(bar_x, y + 3, bar_w, 11), k.color);
+    p.drawText(QRect(bar_x + bar_w + 7, y, width - bar_w - 12, 17), Qt::AlignLeft | Qt::AlignVCenter,
+               QString::fromUtf8(k.label));
+    y += 17;
+  }
   return img;
 }
 

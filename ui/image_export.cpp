@@ -101,12 +101,12 @@ QImage error_image(const Frame& output, const Frame& target, int n) {
 QImage annotated_slice(const Slice& s, const QString& title, int scale) {
   const QImage heat = slice_image(s).scaled(s.width * scale, s.height * scale, Qt::IgnoreAspectRatio,
                                              Qt::FastTransformation);
-  const int legend_w = 96, title_h = 28;
-  QImage out(heat.width() + legend_w, std::max(heat.height() + title_h, 300), QImage::Format_RGB32);
+  const int legend_w = 112, title_h = 28;
+  QImage out(heat.width() + legend_w, std::max(heat.height() + title_h, 370), QImage::Format_RGB32);
   out.fill(background_color());
   QPainter p(&out);
   p.drawImage(0, title_h, heat);
-  p.drawImage(heat.width(), title_h, potential_legend(legend_w, std::max(heat.height(), 272)));
+  p.drawImage(heat.width(), title_h, potential_legend(legend_w, std::max(heat.height(), 340)));
   QFont f = p.font();
   f.setPixelSize(15);
   p.setFont(f);

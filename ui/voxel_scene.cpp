@@ -272,7 +272,8 @@ void VoxelScene::set_layout(const VoxelLayout& l, bool layer_model) {
     add_label(QStringLiteral("z = 0 (input face)"), QVector3D(x0, top, zf), h, text);
     add_label(QStringLiteral("z = %1 (output face)").arg(l.nz - 1), QVector3D(x0, top, zb), h, text);
   }
-  add_label(QStringLiteral("prediction"), QVector3D(x0, below, l.output_wz()), h, QColor(90, 220, 110));
+  // right-aligned: from the default camera the back plane's left is hidden
+  add_label(QStringLiteral("prediction"), QVector3D(x1 - 5.2f * h, below, l.output_wz()), h, QColor(90, 220, 110));
 }
 
 }  // namespace spikecube::ui

@@ -25,7 +25,7 @@ static void init_spikecube_resources() { Q_INIT_RESOURCE(spikecube); }
 namespace spikecube::ui {
 namespace {
 constexpr float kFovDeg = 40.0f;
-constexpr int kLegendWidth = 96;
+constexpr int kLegendWidth = 112;
 }  // namespace
 
 VoxelView::VoxelView(QWidget* parent) : QWidget(parent) {
@@ -62,7 +62,7 @@ VoxelView::VoxelView(QWidget* parent) : QWidget(parent) {
   container_->setMinimumSize(320, 240);
   container_->setFocusPolicy(Qt::NoFocus);  // keep keyboard shortcuts with the main window
   legend_ = new QLabel(this);
-  legend_->setPixmap(QPixmap::fromImage(potential_legend(kLegendWidth, 260)));
+  legend_->setPixmap(QPixmap::fromImage(potential_legend(kLegendWidth, 340)));
   legend_->setAlignment(Qt::AlignTop);
   legend_->setStyleSheet(QStringLiteral("background-color: #16181e;"));
   auto* layout = new QHBoxLayout(this);
@@ -158,7 +158,7 @@ void VoxelView::capture_final(std::function<void(const QImage&)> done, const QSt
     const QImage scene = reply->image().convertToFormat(QImage::Format_RGB32);
     reply->deleteLater();
     // compose: the rendered lattice, the legend on the right, a caption on top
-    const int legend_h = std::max(260, std::min(scene.height(), 360));
+    const int legend_h = std::max(340, std::min(scene.height(), 400));
     QImage out(scene.width() + kLegendWidth, std::max(scene.height(), legend_h), QImage::Format_RGB32);
     out.fill(background_color());
     QPainter p(&out);

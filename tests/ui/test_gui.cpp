@@ -130,7 +130,7 @@ Content analyse(const QImage& img) {
   const QColor bg = background_color();
   int buckets[12] = {};
   for (int y = 60; y < img.height(); ++y) {
-    for (int x = 0; x < img.width() - 100; ++x) {
+    for (int x = 0; x < img.width() - 120; ++x) {
       const QColor p = img.pixelColor(x, y);
       const int d = std::abs(p.red() - bg.red()) + std::abs(p.green() - bg.green()) + std::abs(p.blue() - bg.blue());
       if (d < 60) continue;
