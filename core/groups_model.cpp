@@ -310,6 +310,12 @@ void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) 
     w.active.push_back({b, first, w.all.size()});
   }
   auto prefetch = [&](const Scratch::Active& a) {
+    // the group's traces, one row of g neurons at a time
+    const std::int64_t gbase = group_base(a.group);
+    for (std::int64_t r = 0; r < g * g; ++r) {
+      __builtin_prefetch(pre + gbase + off[r * g]);
+      if (post != pre) __builtin_prefetch(post + gbase + off[r * g]);
+    }
     const float* blk = intra_.data() + a.group * G * G;
     for (std::size_t q = a.begin; q < a.end; ++q) {
       const std::int64_t k = w.all[q];
