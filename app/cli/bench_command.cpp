@@ -92,7 +92,9 @@ int bench_cube(const BenchOptions& opt) {
   }
   // scaling: readout off (its n^2 x n^2 matrix would not fit at n = 256);
   // fewer steps for big cubes so the table takes a few minutes at most
-  std::cout << "side  neurons      threads  steps  steps_per_s  ns_per_neuron_step  spikes_frac  bytes_per_neuron\n";
+  // cpu_ns: process CPU time per neuron-step (all threads), the fairer figure
+  // on a loaded machine
+  std::cout << "side  neurons      threads  steps  steps_per_s  ns_per_neuron_step  cpu_ns_per_neuron_step  spikes_frac  bytes_per_neuron\n";
   for (int side : {32, 64, 128, 256}) {
     const double neurons = std::pow(static_cast<double>(side), 3);
     const auto steps = static_cast<std::int64_t>(std::max(20.0, std::min(2000.0, 4.0e8 / neurons)));
@@ -101,7 +103,7 @@ int bench_cube(const BenchOptions& opt) {
       std::cout << std::setw(4) << side << "  " << std::setw(11) << static_cast<long long>(neurons) << "  " << std::setw(7)
                 << threads << "  " << std::setw(5) << steps << "  " << std::setw(11) << std::fixed << std::setprecision(1)
                 << b.r.steps_per_s << "  " << std::setw(18) << std::setprecision(3) << 1e9 / (b.r.steps_per_s * neurons)
-                << "  " << std::setw(11) << std::setprecision(4) << b.r.spikes_per_step / neurons << "  " << std::setw(16)
+                << "  " << std::setw(22) << 1e9 * b.r.cpu_s / (static_cast<double>(steps) * neurons) << "  " << std::setw(11) << std::setprecision(4) << b.r.spikes_per_step / neurons << "  " << std::setw(16)
                 << std::setprecision(2) << b.bytes_per_neuron << std::defaultfloat << std::endl;
     }
   }
