@@ -291,9 +291,12 @@ void MainWindow::on_new_snapshot(bool generation_changed) {
     run_->setText(QStringLiteral("Run"));
   }
   // the 3D view takes a new frame only when it has drawn the last one, and
-  // at most ~25 a second while running: the CPU is the simulation's
+  // while running it leaves the renderer idle at least half the time: the
+  // CPU is the simulation's
   const qint64 now = QDateTime::currentMSecsSinceEpoch();
-  if (!snap_.running || (view_->ready_for_frame() && now - last_view_ms_ >= 40)) {
+  const bool free_run = snap_.running && worker_->speed() == 0;
+  const int interval = free_run ? view_->upload_interval_ms() : 40;
+  if (!snap_.running || (view_->ready_for_frame() && now - last_view_ms_ >= interval)) {
     last_view_ms_ = now;
     view_->show_snapshot(snap_, true);
   }

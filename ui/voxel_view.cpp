@@ -88,7 +88,8 @@ void VoxelView::update_point_scale() {
 }
 
 void VoxelView::on_frame() {
-  ++frames_since_upload_;
+  if (++frames_since_upload_ == 1)
+    last_frame_ms_ = static_cast<int>(QDateTime::currentMSecsSinceEpoch() - upload_ms_);
   ++frame_count_;
   ++frames_total_;
   const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -129,6 +130,7 @@ void VoxelView::rebuild() {
   const int count = builder_.build(copy_, options_, instances_);
   scene_->upload(instances_, count);
   frames_since_upload_ = 0;
+  upload_ms_ = QDateTime::currentMSecsSinceEpoch();
 }
 
 void VoxelView::set_options(const VoxelOptions& o) {

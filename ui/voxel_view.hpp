@@ -5,6 +5,7 @@
 // voxels that pass the current VoxelOptions.
 
 #include <QImage>
+#include <algorithm>
 #include <QWidget>
 #include <functional>
 #include <vector>
@@ -38,6 +39,11 @@ class VoxelView : public QWidget {
   // True when the last upload has been rendered, so another may be sent
   // (uploads are paced by the renderer, never queued up behind it).
   bool ready_for_frame() const { return frames_since_upload_ > 0; }
+  // How long to wait between uploads while the simulation runs free: four
+  // times what the last frame took to render (at least 66 ms), so a slow
+  // software renderer is busy at most about a quarter of the time and the
+  // CPU (and memory bandwidth) stays with the simulation.
+  int upload_interval_ms() const { return std::max(66, 4 * last_frame_ms_); }
 
   const VoxelOptions& options() const { return options_; }
   void set_options(const VoxelOptions& o);
@@ -81,6 +87,8 @@ class VoxelView : public QWidget {
   Dims dims_;
   bool layer_model_ = false;
   int frames_since_upload_ = 1;
+  qint64 upload_ms_ = 0;   // when the last upload was made
+  int last_frame_ms_ = 0;  // upload to rendered frame, last time
   int frame_count_ = 0;
   long long frames_total_ = 0;
   qint64 fps_window_start_ = 0;
