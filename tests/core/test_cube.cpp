@@ -309,6 +309,40 @@ TEST(CubeMetrics, LayerRatesFocusAndView) {
   EXPECT_EQ(v.dims.count(), 48 * 48 * 4);
 }
 
+TEST(CubeHealth, SaturatedLatticeIsReportedAsRunaway) {
+  Config c = quiet_cube(6, 6);
+  c.bias = 2.0;  // every neuron crosses theta = 1 on bias alone, every step
+  Simulation sim(c);
+  for (int t = 0; t < 499; ++t) sim.step();
+  EXPECT_DOUBLE_EQ(sim.last().fire, 1.0);
+  EXPECT_EQ(sim.health(), Health::kOk);  // not yet 500 frames in a row
+  sim.step();
+  EXPECT_EQ(sim.health(), Health::kRunaway);
+}
+
+TEST(CubeLive, ParameterChangesMidRunStayThreadIndependent) {
+  // live changes between steps: split traces (tau_minus), gains, rates,
+  // refractoriness switched on; the result must not depend on threads
+  auto run = [](int threads) {
+    Config c = cube_benchmark_config(14, 9, threads);
+    c.refractory = 0;
+    Simulation sim(c);
+    for (int t = 0; t < 60; ++t) sim.step();
+    sim.set_param("stdp.tau_minus", 35.0);
+    sim.set_param("lattice.gain_zp", 1.5);
+    sim.set_param("lattice.lr_xm", 0.5);
+    sim.set_param("neuron.refractory", 2.0);
+    for (int t = 0; t < 60; ++t) sim.step();
+    sim.set_param("stdp.tau_minus", 20.0);  // traces merge again
+    for (int t = 0; t < 60; ++t) sim.step();
+    return sim.model().state_hash();
+  };
+  const std::uint64_t h1 = run(1);
+  EXPECT_EQ(h1, run(2));
+  EXPECT_EQ(h1, run(3));
+  EXPECT_NE(h1, run_hash(cube_benchmark_config(14, 9, 1), 180));
+}
+
 TEST(CubeMemory, BenchmarkScenarioFitsFortyBytesPerNeuron) {
   Simulation sim(cube_benchmark_config(48, 48, 1));
   const double per_neuron = static_cast<double>(sim.model().state_bytes()) / static_cast<double>(sim.model().dims().count());
