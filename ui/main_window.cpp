@@ -18,6 +18,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cstdio>
 #ifdef __linux__
 #include <sys/resource.h>
@@ -266,6 +267,9 @@ void MainWindow::poll() {
   const std::uint64_t before = snap_.generation;
   const bool fresh = worker_->take_snapshot(snap_);
   if (fresh) on_new_snapshot(snap_.generation != before || shown_generation_ != snap_.generation);
+  if (fresh && script_active_ && snap_.running && snap_.steps_per_s > 0 &&
+      (script_rates_.empty() || script_rates_.back() != snap_.steps_per_s))
+    script_rates_.push_back(snap_.steps_per_s);
   if (script_active_ && snap_.seq > 0 && !snap_.running && snap_.step >= script_target_) finish_script();
 }
 
@@ -510,6 +514,7 @@ void MainWindow::run_script(const ScriptOptions& o) {
   script_target_ = o.steps.value_or(0);
   script_start_ms_ = QDateTime::currentMSecsSinceEpoch();
   script_frames_ = view_->frames_total();
+  script_rates_.clear();
   if (o.speed) {
     // show it in the speed box when it is one of its entries
     const int i = speed_box_->findData(*o.speed);
@@ -543,12 +548,17 @@ void MainWindow::finish_script() {
         }
       }
       const double secs = std::max(1e-3, static_cast<double>(script_end_ms_ - script_start_ms_) / 1000.0);
+      // steady state: median of the half-second rates (start-up excluded)
+      std::vector<double> r = script_rates_;
+      if (r.size() > 2) r.erase(r.begin());
+      std::sort(r.begin(), r.end());
+      const double steady = r.empty() ? 0.0 : r[r.size() / 2];
       std::fprintf(stderr,
                    "spikecube: step %lld, IoU100 %.3f, firing %.4f, steps_per_s %.0f, frames_per_s %.1f (run averages), "
-                   "visible voxels %d\n",
+                   "steady steps_per_s %.0f, visible voxels %d\n",
                    static_cast<long long>(snap_.step), snap_.metrics.iou100, snap_.metrics.fire,
                    static_cast<double>(script_target_) / secs, static_cast<double>(script_frames_) / secs,
-                   view_->visible_voxels());
+                   steady, view_->visible_voxels());
       Q_EMIT script_finished(script_exit_);
     };
     if (script_.screenshot.empty()) after_screenshot(true, {});

@@ -9,6 +9,7 @@
 #include <QString>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "core/config.hpp"
 #include "ui/script_options.hpp"
@@ -133,6 +134,7 @@ class MainWindow : public QMainWindow {
   int script_exit_ = 0;
   qint64 script_start_ms_ = 0, script_end_ms_ = 0;
   long long script_frames_ = 0;
+  std::vector<double> script_rates_;  // the worker's half-second rate measurements
 };
 
 }  // namespace spikecube::ui
