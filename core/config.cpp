@@ -22,8 +22,6 @@ struct Entry {
   Field field;
 };
 
-constexpr double kBig = 1e9;
-
 // clang-format off
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> table = {

@@ -236,7 +236,7 @@ void LayerModel::save(StateArchive& a) const {
 void LayerModel::load(const StateArchive& a) {
   auto copy_f = [&](const std::string& name, float* dst, std::size_t size) {
     const auto& v = a.get_f32(name, static_cast<long long>(size));
-    std::memcpy(dst, v.data(), size * sizeof(float));
+    if (size > 0) std::memcpy(dst, v.data(), size * sizeof(float));  // w_rec is empty without recurrent links
   };
   const auto pixels = static_cast<std::size_t>(n_) * static_cast<std::size_t>(n_);
   const auto m = static_cast<std::size_t>(m_);

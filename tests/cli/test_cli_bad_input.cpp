@@ -63,7 +63,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"preset", "--preset nope", "", "unknown preset"},
         BadCase{"missing_config", "--config /nonexistent.toml", "", "cannot open"},
         BadCase{"seed_word", "--seed abc", "", "--seed"}),
-    [](const testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+    [](const testing::TestParamInfo<BadCase>& param) { return param.param.name; });
 
 TEST(CliBadOutput, UnwritableOrFileOutputIsAClearError) {
   const std::string file = testing::TempDir() + "/not_a_dir";

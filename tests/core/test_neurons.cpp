@@ -80,7 +80,9 @@ TEST(Neurons, RefractoryNeuronsStaySilentAndAtReset) {
   for (int t = 0; t < 7; ++t) {
     integrate(n, p, &big, &s, 0, 1, 0);
     spikes.push_back(s);
-    if (!s) EXPECT_FLOAT_EQ(n.v[0], -0.1f);
+    if (!s) {
+      EXPECT_FLOAT_EQ(n.v[0], -0.1f);
+    }
   }
   EXPECT_EQ(spikes, (std::vector<int>{1, 0, 0, 1, 0, 0, 1}));
 }
