@@ -305,7 +305,7 @@ void MainWindow::on_new_snapshot(bool generation_changed) {
     view_->show_snapshot(snap_, true);
   }
   plots_->add(snap_);
-  if (now - last_panels_ms_ >= 50 || !snap_.running) {
+  if (now - last_panels_ms_ >= 100 || !snap_.running) {  // 10 Hz is plenty for 48 x 48 pictures
     last_panels_ms_ = now;
     const int n = snap_.config ? snap_.config->n : 0;
     input_panel_->set_image(frame_image(snap_.input, n, input_color()));

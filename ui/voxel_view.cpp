@@ -88,10 +88,13 @@ void VoxelView::update_point_scale() {
 }
 
 void VoxelView::on_frame() {
-  if (++frames_since_upload_ == 1)
+  // count frames that show new content: the first frame after an upload
+  // (Qt3D also ticks frames with nothing changed, which would inflate it)
+  if (++frames_since_upload_ == 1) {
     last_frame_ms_ = static_cast<int>(QDateTime::currentMSecsSinceEpoch() - upload_ms_);
-  ++frame_count_;
-  ++frames_total_;
+    ++frame_count_;
+    ++frames_total_;
+  }
   const qint64 now = QDateTime::currentMSecsSinceEpoch();
   if (now - fps_window_start_ >= 1000) {
     fps_ = 1000.0 * frame_count_ / static_cast<double>(now - fps_window_start_);

@@ -39,11 +39,12 @@ class VoxelView : public QWidget {
   // True when the last upload has been rendered, so another may be sent
   // (uploads are paced by the renderer, never queued up behind it).
   bool ready_for_frame() const { return frames_since_upload_ > 0; }
-  // How long to wait between uploads while the simulation runs free: four
-  // times what the last frame took to render (at least 66 ms), so a slow
-  // software renderer is busy at most about a quarter of the time and the
-  // CPU (and memory bandwidth) stays with the simulation.
-  int upload_interval_ms() const { return std::max(66, 4 * last_frame_ms_); }
+  // How long to wait between uploads while the simulation runs at full
+  // speed: three times what the last frame took to render, at least 150 ms
+  // (so at most ~6.7 new frames a second), so a software renderer is busy at
+  // most about a third of the time and the CPU and memory bandwidth stay
+  // with the simulation. Paced or paused runs update at up to 25 frames/s.
+  int upload_interval_ms() const { return std::max(150, 3 * last_frame_ms_); }
 
   const VoxelOptions& options() const { return options_; }
   void set_options(const VoxelOptions& o);
@@ -56,8 +57,10 @@ class VoxelView : public QWidget {
   // legend and a caption; done() runs on the GUI thread.
   void capture(std::function<void(const QImage&)> done, const QString& caption);
 
+  // Frames that showed new content (a new snapshot or option change) per
+  // second, over the last second; camera-only redraws are not counted.
   double frames_per_s() const { return fps_; }
-  // Frames rendered since the view was created.
+  // Such frames since the view was created.
   long long frames_total() const { return frames_total_; }
   int visible_voxels() const;
   // The potential cut in force (raised above options().cut by the voxel budget).
