@@ -19,6 +19,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #ifdef __linux__
 #include <sys/resource.h>
@@ -387,10 +388,14 @@ QString MainWindow::caption() const {
                   .arg(snap_.metrics.iou100, 0, 'f', 3)
                   .arg(snap_.metrics.fire, 0, 'f', 4)
                   .arg(snap_.input_enabled && snap_.input_on_next ? QStringLiteral("on") : QStringLiteral("off"));
-  if (view_->options().active_only)
-    c += QStringLiteral("\nshown: spiking neurons and v/θ ≥ %1 (%2 voxels)")
-             .arg(static_cast<double>(view_->effective_cut()), 0, 'f', 2)
-             .arg(view_->visible_voxels());
+  if (view_->options().active_only) {
+    if (std::isfinite(view_->effective_cut()))
+      c += QStringLiteral("\nshown: spiking neurons and v/θ ≥ %1 (%2 voxels)")
+               .arg(static_cast<double>(view_->effective_cut()), 0, 'f', 2)
+               .arg(view_->visible_voxels());
+    else  // the voxel budget is taken by spikes alone
+      c += QStringLiteral("\nshown: spiking and recently spiked neurons only (%1 voxels)").arg(view_->visible_voxels());
+  }
   return c;
 }
 
