@@ -45,7 +45,24 @@ Readout::Readout(int n, std::int64_t sources, const std::vector<Point>& source_x
 
 void Readout::predict(const std::vector<std::int32_t>& active, Frame& out) {
   drive_.setZero();
-  for (std::int32_t j : active) drive_ += w_.col(j);
+  // four columns per pass: the sum is still added column by column in index
+  // order (same rounding as one column at a time), but four memory streams
+  // run at once and the drive is loaded and stored a quarter as often; the
+  // readout matrix does not fit in cache, so this is bound by memory
+  float* d = drive_.data();
+  const auto rows = static_cast<std::size_t>(pixels_);
+  std::size_t a = 0;
+  for (; a + 4 <= active.size(); a += 4) {
+    const float* c0 = w_.col(active[a]).data();
+    const float* c1 = w_.col(active[a + 1]).data();
+    const float* c2 = w_.col(active[a + 2]).data();
+    const float* c3 = w_.col(active[a + 3]).data();
+    for (std::size_t p = 0; p < rows; ++p) d[p] = (((d[p] + c0[p]) + c1[p]) + c2[p]) + c3[p];
+  }
+  for (; a < active.size(); ++a) {
+    const float* c = w_.col(active[a]).data();
+    for (std::size_t p = 0; p < rows; ++p) d[p] += c[p];
+  }
   out.resize(static_cast<std::size_t>(pixels_));
   for (int p = 0; p < pixels_; ++p) out[static_cast<std::size_t>(p)] = drive_[p] > tau_ ? 1 : 0;
 }
