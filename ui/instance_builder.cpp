@@ -85,6 +85,25 @@ int InstanceBuilder::build(const Snapshot& s, const VoxelOptions& opt, std::vect
     }
   }
   effective_cut_ = cut;
+
+  // groups: lattice coordinate = shown coordinate * stride; group = lattice / g
+  const int st = std::max(v.stride, 1);
+  const int g = s.group_size;
+  const int n_lat = s.config ? s.config->n : sx * st;
+  const int gn = g > 0 ? n_lat / g : 0;  // groups along x and y
+  const std::size_t gxy = static_cast<std::size_t>(gn) * static_cast<std::size_t>(gn);
+  const bool groups = g > 0 && gn > 0 && !s.group_potentials.empty() && s.group_potentials.size() % gxy == 0;
+  const int gnz = groups ? static_cast<int>(s.group_potentials.size() / gxy) : 0;
+  auto group_of = [&](int x, int y, int z) -> long {
+    const int gx = x * st / g, gy = y * st / g, gz = z * st / g;
+    if (gx >= gn || gy >= gn || gz >= gnz) return -1;
+    return (static_cast<long>(gz) * gn + gy) * gn + gx;
+  };
+  const bool colour_by_group = groups && opt.group_colour;
+  const bool lines = groups && opt.group_lines;
+  group_lines_.clear();
+  if (lines) group_seen_.assign(s.group_potentials.size(), 0);
+
   for (int z = lo[2]; z <= hi[2]; ++z) {
     const float wz = l.wz(static_cast<float>(z));
     for (int y = lo[1]; y <= hi[1]; ++y) {
@@ -97,8 +116,44 @@ int InstanceBuilder::build(const Snapshot& s, const VoxelOptions& opt, std::vect
         const float pot = v.potential[i];
         const float fl = have_flash ? flash_[i] : (v.spiked[i] ? 1.0f : 0.0f);
         if (opt.active_only && fl < 0.1f && !(pot >= cut)) continue;
-        push(out, l.wx(static_cast<float>(x)), wy, wz, std::isfinite(pot) ? pot : 0.0f, fl, VoxelKind::kNeuron);
+        float value = pot;
+        if (colour_by_group || lines) {
+          const long gi = group_of(x, y, z);
+          if (gi >= 0) {
+            if (colour_by_group) value = s.group_potentials[static_cast<std::size_t>(gi)];
+            if (lines) group_seen_[static_cast<std::size_t>(gi)] = 1;
+          }
+        }
+        push(out, l.wx(static_cast<float>(x)), wy, wz, std::isfinite(value) ? value : 0.0f, fl, VoxelKind::kNeuron);
       }
+    }
+  }
+
+  if (lines) {
+    // 12 edges of each marked group's box, in world units (boxes that touch
+    // draw their shared edges twice; at most a few thousand segments)
+    const float gs = static_cast<float>(g) / static_cast<float>(st);  // group side in shown units
+    for (std::size_t gi = 0; gi < group_seen_.size(); ++gi) {
+      if (!group_seen_[gi]) continue;
+      const auto ugn = static_cast<std::size_t>(gn);
+      const auto gx = static_cast<float>(gi % ugn), gy = static_cast<float>((gi / ugn) % ugn),
+                 gz = static_cast<float>(gi / gxy);
+      const float xa = l.wx(gx * gs - 0.5f), xb = l.wx((gx + 1) * gs - 0.5f);
+      const float ya = l.wy(gy * gs - 0.5f), yb = l.wy((gy + 1) * gs - 0.5f);
+      const float za = l.wz(gz * gs - 0.5f), zb = l.wz((gz + 1) * gs - 0.5f);
+      auto seg = [&](float ax, float ay, float az, float bx, float by, float bz) {
+        group_lines_.insert(group_lines_.end(), {ax, ay, az, bx, by, bz});
+      };
+      for (float zz : {za, zb}) {
+        seg(xa, ya, zz, xb, ya, zz);
+        seg(xb, ya, zz, xb, yb, zz);
+        seg(xb, yb, zz, xa, yb, zz);
+        seg(xa, yb, zz, xa, ya, zz);
+      }
+      seg(xa, ya, za, xa, ya, zb);
+      seg(xb, ya, za, xb, ya, zb);
+      seg(xb, yb, za, xb, yb, zb);
+      seg(xa, yb, za, xa, yb, zb);
     }
   }
 

@@ -33,6 +33,10 @@ struct VoxelOptions {
   // effective cut rises when a lattice sits near threshold (keeps software
   // rendering usable on 48^3).
   int max_voxels = 12000;
+  // groups model: colour each neuron by its group's mean v/theta, and
+  // collect the outline boxes of the groups that hold a drawn neuron
+  bool group_colour = false;
+  bool group_lines = false;
 };
 
 struct VoxelLayout {
@@ -70,6 +74,9 @@ class InstanceBuilder {
   // budget raised it).
   float effective_cut() const { return effective_cut_; }
   const std::vector<float>& flash() const { return flash_; }
+  // With opt.group_lines: line segments (6 floats each, two world points)
+  // outlining every group that holds a neuron drawn by the last build.
+  const std::vector<float>& group_lines() const { return group_lines_; }
 
   static constexpr float kFade = 0.55f;  // flash multiplier per snapshot (gone after ~5)
 
@@ -78,6 +85,8 @@ class InstanceBuilder {
   std::uint64_t generation_ = ~std::uint64_t{0};
   float effective_cut_ = 0;
   std::vector<float> scratch_;
+  std::vector<float> group_lines_;
+  std::vector<char> group_seen_;
 };
 
 }  // namespace spikecube::ui

@@ -278,6 +278,7 @@ void MainWindow::on_new_snapshot(bool generation_changed) {
   if (generation_changed) {
     shown_generation_ = snap_.generation;
     plots_->clear();
+    view_controls_->set_group_size(snap_.group_size);
     view_controls_->set_dims(shown_dims(snap_.neurons));
     const QSignalBlocker block(input_);
     input_->setChecked(snap_.input_enabled);
@@ -396,6 +397,8 @@ QString MainWindow::caption() const {
     else  // the voxel budget is taken by spikes alone
       c += QStringLiteral("\nshown: spiking and recently spiked neurons only (%1 voxels)").arg(view_->visible_voxels());
   }
+  if (view_->options().group_colour && snap_.group_size > 0)
+    c += QStringLiteral("\ncolour: mean v/θ of each %1×%1×%1 group").arg(snap_.group_size);
   return c;
 }
 
@@ -520,6 +523,8 @@ void MainWindow::run_script(const ScriptOptions& o) {
   script_start_ms_ = QDateTime::currentMSecsSinceEpoch();
   script_frames_ = view_->frames_total();
   script_rates_.clear();
+  if (o.group_lines) view_controls_->set_group_lines(true);
+  if (o.group_colour) view_controls_->set_group_colour(true);
   if (o.speed) {
     // show it in the speed box when it is one of its entries
     const int i = speed_box_->findData(*o.speed);

@@ -38,7 +38,7 @@ SliceRequest parse_slice(const std::string& text) {
 
 std::string usage_text() {
   return "usage: spikecube [--preset P] [--config F] [--steps N] [--seed S] [--speed R] [--screenshot out.png]\n"
-         "                 [--slice-png AXIS:K:out.png] [--quit]\n"
+         "                 [--slice-png AXIS:K:out.png] [--groups] [--group-colour] [--quit]\n"
          "  --preset P        start from preset P (see spikecube-cli presets); default: the last one used, else 01_01\n"
          "  --config F        TOML config applied on top of the preset\n"
          "  --steps N         run N steps at full speed, then save the requested images\n"
@@ -46,6 +46,8 @@ std::string usage_text() {
          "  --speed R         run at R steps per second (default: as fast as possible)\n"
          "  --screenshot F    save the 3D view (with legend) as PNG after the run\n"
          "  --slice-png A:K:F save the plane A = K (A = x, y or z) as PNG, and its values as F with .csv\n"
+         "  --groups          groups model: outline the groups that hold shown neurons in the 3D view\n"
+         "  --group-colour    groups model: colour each neuron by its group's mean v/theta\n"
          "  --quit            exit when done (status 0, 1 if an image could not be saved)\n";
 }
 
@@ -95,6 +97,8 @@ ScriptOptions parse_script_options(const std::vector<std::string>& args) {
     }
     else if (flag == "--screenshot") o.screenshot = need();
     else if (flag == "--slice-png") o.slice = parse_slice(need());
+    else if (flag == "--groups" && !has_value) o.group_lines = true;
+    else if (flag == "--group-colour" && !has_value) o.group_colour = true;
     else if (flag == "--quit" && !has_value) o.quit = true;
     else if (flag == "--help" && !has_value) o.help = true;
     else if (flag == "--version" && !has_value) o.version = true;

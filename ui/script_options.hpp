@@ -2,7 +2,7 @@
 // Command line of the spikecube app:
 //   spikecube [--preset P] [--config F] [--steps N] [--seed S]
 //             [--speed STEPS_PER_S] [--screenshot out.png]
-//             [--slice-png AXIS:K:out.png] [--quit]
+//             [--slice-png AXIS:K:out.png] [--groups] [--group-colour] [--quit]
 // --steps runs N steps at full speed, then the images are saved; --quit exits
 // afterwards (status 0, or 1 if an image could not be written). Qt's own
 // options (-platform, -display, ...) are passed through. Parsed before the
@@ -35,6 +35,8 @@ struct ScriptOptions {
   std::optional<double> speed;  // steps per second, default: as fast as possible
   std::string screenshot;
   std::optional<SliceRequest> slice;
+  bool group_lines = false;   // groups model: outline the groups in the 3D view
+  bool group_colour = false;  // groups model: colour neurons by group-mean v/theta
   bool quit = false;
   bool help = false;
   bool version = false;

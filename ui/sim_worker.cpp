@@ -190,6 +190,8 @@ void SimWorker::publish() {
   s.output = sim.output_frame();
   sim.model().view(s.neurons, max_view_neurons_);
   sim.model().layer_rates(s.layer_rates);
+  s.group_size = sim.model().group_size();
+  sim.model().group_potentials(s.group_potentials);
   s.extra_names = sim.extra_metric_names();
   s.config = config_copy_;
   s.config_version = config_version_;

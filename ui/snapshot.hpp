@@ -43,6 +43,10 @@ struct Snapshot {
   NeuronView neurons;             // potentials relative to threshold and spikes
   std::vector<double> layer_rates;  // firing rate per z layer (empty for the layer model)
   std::vector<std::string> extra_names;
+  // All-to-all groups (groups model): the side g of a group (0 = no groups)
+  // and the mean v/theta of each group, index (gz*(n/g) + gy)*(n/g) + gx.
+  int group_size = 0;
+  std::vector<float> group_potentials;
 
   // The live configuration; replaced (never modified) when a parameter changes.
   std::shared_ptr<const Config> config;

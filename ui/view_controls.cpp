@@ -39,6 +39,11 @@ ViewControls::ViewControls(VoxelView* view, QWidget* parent) : QWidget(parent), 
   transparent_ = new QCheckBox(QStringLiteral("transparent"), this);
   points_ = new QCheckBox(QStringLiteral("points"), this);
   points_->setToolTip(QStringLiteral("draw each neuron as a round point (cheaper than cubes)"));
+  group_lines_ = new QCheckBox(QStringLiteral("groups"), this);
+  group_lines_->setToolTip(QStringLiteral("outline the all-to-all groups that hold a shown neuron (groups model)"));
+  group_colour_ = new QCheckBox(QStringLiteral("group mean"), this);
+  group_colour_->setToolTip(QStringLiteral("colour each neuron by its group's mean v/θ (groups model)"));
+  set_group_size(0);
   auto* reset = new QPushButton(QStringLiteral("Reset camera"), this);
   reset->setToolTip(QStringLiteral("back to the default view (drag: orbit, wheel: zoom)"));
 
@@ -56,6 +61,8 @@ ViewControls::ViewControls(VoxelView* view, QWidget* parent) : QWidget(parent), 
   layout->addSpacing(8);
   layout->addWidget(transparent_);
   layout->addWidget(points_);
+  layout->addWidget(group_lines_);
+  layout->addWidget(group_colour_);
   layout->addStretch(1);
   layout->addWidget(reset);
 
@@ -67,6 +74,8 @@ ViewControls::ViewControls(VoxelView* view, QWidget* parent) : QWidget(parent), 
   connect(hi_, &QSpinBox::valueChanged, this, [this] { apply(); });
   connect(transparent_, &QCheckBox::toggled, view_, &VoxelView::set_transparent);
   connect(points_, &QCheckBox::toggled, view_, &VoxelView::set_point_mode);
+  connect(group_lines_, &QCheckBox::toggled, this, [this] { apply(); });
+  connect(group_colour_, &QCheckBox::toggled, this, [this] { apply(); });
   connect(reset, &QPushButton::clicked, view_, &VoxelView::reset_camera);
 }
 
@@ -101,6 +110,15 @@ void ViewControls::set_slab(int axis, int lo, int hi) {
   hi_->setValue(hi);
 }
 
+void ViewControls::set_group_size(int g) {
+  group_lines_->setEnabled(g > 0);
+  group_colour_->setEnabled(g > 0);
+  group_lines_->setText(g > 0 ? QStringLiteral("groups %1×%1×%1").arg(g) : QStringLiteral("groups"));
+}
+
+void ViewControls::set_group_lines(bool on) { group_lines_->setChecked(on); }
+void ViewControls::set_group_colour(bool on) { group_colour_->setChecked(on); }
+
 void ViewControls::apply() {
   VoxelOptions o = view_->options();
   o.active_only = active_->isChecked();
@@ -109,6 +127,8 @@ void ViewControls::apply() {
   o.slab_axis = axis_->currentIndex();
   o.slab_lo = lo_->value();
   o.slab_hi = std::max(lo_->value(), hi_->value());
+  o.group_lines = group_lines_->isEnabled() && group_lines_->isChecked();
+  o.group_colour = group_colour_->isEnabled() && group_colour_->isChecked();
   view_->set_options(o);
 }
 

@@ -25,6 +25,10 @@ class ViewControls : public QWidget {
   void set_active_only(bool on);
   void set_point_mode(bool on);
   void set_slab(int axis, int lo, int hi);
+  // Enables the group options for a model with groups of side g (0 = none).
+  void set_group_size(int g);
+  void set_group_lines(bool on);
+  void set_group_colour(bool on);
 
  private:
   void apply();
@@ -37,6 +41,8 @@ class ViewControls : public QWidget {
   QSpinBox* hi_;
   QCheckBox* transparent_;
   QCheckBox* points_;
+  QCheckBox* group_lines_;
+  QCheckBox* group_colour_;
   Dims dims_;
 };
 

@@ -119,7 +119,37 @@ VoxelScene::VoxelScene(Qt3DCore::QEntity* root) : root_(root) {
   outline_entity_->addComponent(outline_renderer_);
   outline_entity_->addComponent(line_material);
 
+  // outlines of the groups (groups model), filled on request
+  group_entity_ = new Qt3DCore::QEntity(root_);
+  auto* group_geometry = new Qt3DCore::QGeometry(group_entity_);
+  group_buffer_ = new Qt3DCore::QBuffer(group_geometry);
+  group_buffer_->setUsage(Qt3DCore::QBuffer::StreamDraw);
+  group_attr_ =
+      float_attribute(group_geometry, group_buffer_, QAttribute::defaultPositionAttributeName(), 3, 0, 3, 0, 0);
+  group_geometry->addAttribute(group_attr_);
+  group_renderer_ = new Qt3DRender::QGeometryRenderer(group_entity_);
+  group_renderer_->setPrimitiveType(Qt3DRender::QGeometryRenderer::Lines);
+  group_renderer_->setGeometry(group_geometry);
+  group_renderer_->setVertexCount(0);
+  auto* group_material = make_material("qrc:/shaders/line.vert", "qrc:/shaders/line.frag", group_entity_, nullptr);
+  group_material->addParameter(new Qt3DRender::QParameter(QStringLiteral("lineColor"), QColor(240, 185, 40)));
+  group_entity_->addComponent(group_renderer_);
+  group_entity_->addComponent(group_material);
+  group_entity_->setEnabled(false);
+
   update_enabled();
+}
+
+void VoxelScene::set_group_lines(const std::vector<float>& segments) {
+  const auto vertices = static_cast<int>(segments.size() / 3);
+  if (vertices == 0) {
+    if (group_entity_->isEnabled()) group_entity_->setEnabled(false);
+    return;
+  }
+  group_buffer_->setData(floats_to_bytes(segments.data(), static_cast<std::size_t>(vertices) * 3));
+  group_attr_->setCount(static_cast<uint>(vertices));
+  group_renderer_->setVertexCount(vertices);
+  group_entity_->setEnabled(true);
 }
 
 VoxelScene::Draw VoxelScene::make_draw(Qt3DCore::QGeometry* geometry, bool points) {

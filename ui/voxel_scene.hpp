@@ -37,6 +37,8 @@ class VoxelScene {
   void set_layout(const VoxelLayout& layout, bool layer_model);
   // Uploads instance records (kInstanceFloats each); only these go to the GPU.
   void upload(const std::vector<float>& instances, int count);
+  // Line segments (6 floats each) outlining groups; empty hides them.
+  void set_group_lines(const std::vector<float>& segments);
   void set_point_mode(bool on);
   void set_transparent(bool on, float alpha);
   void set_voxel_size(float size);
@@ -63,6 +65,10 @@ class VoxelScene {
   Qt3DCore::QBuffer* outline_buffer_ = nullptr;
   Qt3DRender::QGeometryRenderer* outline_renderer_ = nullptr;
   Qt3DCore::QAttribute* outline_attr_ = nullptr;
+  Qt3DCore::QEntity* group_entity_ = nullptr;
+  Qt3DCore::QBuffer* group_buffer_ = nullptr;
+  Qt3DRender::QGeometryRenderer* group_renderer_ = nullptr;
+  Qt3DCore::QAttribute* group_attr_ = nullptr;
   std::vector<Qt3DCore::QEntity*> labels_;
   std::vector<Qt3DRender::QRenderState*> blend_states_;
   std::vector<Qt3DRender::QParameter*> alpha_params_, size_params_, scale_params_;

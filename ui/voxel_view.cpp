@@ -132,6 +132,7 @@ void VoxelView::show_snapshot(const Snapshot& s, bool fresh) {
 void VoxelView::rebuild() {
   const int count = builder_.build(copy_, options_, instances_);
   scene_->upload(instances_, count);
+  scene_->set_group_lines(builder_.group_lines());
   frames_since_upload_ = 0;
   upload_ms_ = QDateTime::currentMSecsSinceEpoch();
 }
@@ -174,7 +175,7 @@ void VoxelView::capture_final(std::function<void(const QImage&)> done, const QSt
       f.setPixelSize(15);
       p.setFont(f);
       p.setPen(QColor(235, 235, 240));
-      p.drawText(QRect(10, 6, scene.width() - 20, 60), Qt::AlignLeft | Qt::AlignTop, caption);
+      p.drawText(QRect(10, 6, scene.width() - 20, 84), Qt::AlignLeft | Qt::AlignTop, caption);
     }
     p.end();
     done(out);

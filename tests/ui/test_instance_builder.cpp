@@ -35,6 +35,33 @@ TEST(InstanceBuilder, ShowsEveryNeuronByDefault) {
   EXPECT_EQ(out.size(), 24u * kInstanceFloats);
 }
 
+TEST(InstanceBuilder, GroupColourAndOutlinesOfShownGroups) {
+  // a 4 x 4 x 2 lattice in groups of 2: four groups, (gy * 2 + gx)
+  Snapshot s;
+  s.neurons.dims = {4, 4, 2};
+  s.neurons.stride = 1;
+  s.neurons.potential.assign(32, 0.0f);
+  s.neurons.spiked.assign(32, 0);
+  s.neurons.potential[(1 * 4 + 1) * 4 + 3] = 1.0f;  // neuron (3, 1, 1): group (1, 0, 0)
+  s.group_size = 2;
+  s.group_potentials = {0.1f, 0.2f, 0.3f, 0.4f};
+  InstanceBuilder b;
+  b.age(s);
+  VoxelOptions o;
+  o.active_only = true;
+  o.cut = 0.5f;
+  o.group_colour = true;
+  o.group_lines = true;
+  std::vector<float> out;
+  ASSERT_EQ(b.build(s, o, out), 1);
+  EXPECT_FLOAT_EQ(out[3], 0.2f);                // the group's mean, not the neuron's 1.0
+  EXPECT_EQ(b.group_lines().size(), 12u * 6u);  // one box: 12 edges
+  o.group_colour = o.group_lines = false;
+  ASSERT_EQ(b.build(s, o, out), 1);
+  EXPECT_FLOAT_EQ(out[3], 1.0f);
+  EXPECT_TRUE(b.group_lines().empty());
+}
+
 TEST(InstanceBuilder, ActiveOnlyKeepsSpikesAndPotentialsAboveTheCut) {
   InstanceBuilder b;
   Snapshot s = lattice();

@@ -47,6 +47,18 @@ TEST(SimWorker, StartsPausedAndPublishesTheInitialState) {
   EXPECT_EQ(w.step_count(), 0);
 }
 
+TEST(SimWorker, GroupsModelPublishesGroupPotentials) {
+  SimWorker w(load_preset("groups-thin"));  // 48 x 48 x 4, g = 2
+  Snapshot s;
+  ASSERT_TRUE(w.take_snapshot(s));
+  EXPECT_EQ(s.group_size, 2);
+  EXPECT_EQ(s.group_potentials.size(), 24u * 24u * 2u);
+  SimWorker layer(small_layer());
+  ASSERT_TRUE(layer.take_snapshot(s));
+  EXPECT_EQ(s.group_size, 0);
+  EXPECT_TRUE(s.group_potentials.empty());
+}
+
 TEST(SimWorker, RequestedStepsAdvanceExactlyThenStop) {
   SimWorker w(small_layer());
   w.request_steps(5);
