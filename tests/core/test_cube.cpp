@@ -4,6 +4,8 @@
 // the memory budget of the benchmark scenario.
 #include <gtest/gtest.h>
 
+#include "tests/core/lattice_fixtures.hpp"
+
 #include <array>
 #include <cmath>
 #include <numeric>
@@ -15,43 +17,8 @@
 namespace spikecube {
 namespace {
 
-// A cube with no noise, no bias, no readout and a fixed threshold, for
-// hand-checkable dynamics.
-Config quiet_cube(int n, int depth) {
-  Config c;
-  c.model = "cube";
-  c.n = n;
-  c.depth = depth;
-  c.noise = 0.0;
-  c.bias = 0.0;
-  c.rho = 0.9;
-  c.threshold = "fixed";
-  c.theta_init = 1.0;
-  c.refractory = 0;
-  c.w_init_lo = c.w_init_hi = 0.1;
-  c.w_max = 0.5;
-  c.a_plus = 0.01;
-  c.a_minus = 0.012;
-  c.tau_plus = c.tau_minus = 20.0;
-  c.readout_enabled = false;
-  c.readout_layers = 1;
-  return c;
-}
-
-// Steps a model with all-zero input and target frames.
-struct Driver {
-  explicit Driver(int n) : zeros(static_cast<std::size_t>(n) * n, 0) {}
-  void step(Model& m) {
-    StepInput in;
-    in.step = ++t;
-    in.input = &zeros;
-    in.target = &zeros;
-    in.input_on = false;
-    m.step(in);
-  }
-  Frame zeros;
-  std::int64_t t = 0;
-};
+using test::Driver;
+using test::quiet_lattice;
 
 TEST(CubeStdp, LinkFollowsHandComputedSpikeTrain) {
   const float d = std::exp(-1.0f / 20.0f);
@@ -96,7 +63,7 @@ TEST(CubeStdp, LinkFollowsHandComputedSpikeTrain) {
 TEST(CubeStdp, TwoNeuronsOnATinyCube) {
   // neuron a = (0,0,0) spikes at step 1, b = (1,0,0) at step 3 (forced by an
   // injected current); links carry 0.1 < theta = 1, so nothing else fires
-  Config c = quiet_cube(3, 1);
+  Config c = quiet_lattice(3, 1);
   CubeModel m(c);
   Driver drv(3);
   const std::int64_t a = m.index(0, 0, 0), b = m.index(1, 0, 0);
@@ -121,7 +88,7 @@ TEST(CubeStdp, TwoNeuronsOnATinyCube) {
 }
 
 TEST(CubeGeometry, InLinkCountsByPosition) {
-  Config c = quiet_cube(4, 5);
+  Config c = quiet_lattice(4, 5);
   CubeModel m(c);
   for (int z = 0; z < 5; ++z)
     for (int y = 0; y < 4; ++y)
@@ -164,7 +131,7 @@ bool symmetric(const CubeModel& m, int side) {
 // spike over theta = 0.3, so a wave runs out to the faces; refractoriness
 // keeps it from running back. STDP is on.
 Config isotropy_config() {
-  Config c = quiet_cube(9, 9);
+  Config c = quiet_lattice(9, 9);
   c.theta_init = 0.3;
   c.refractory = 3;
   c.w_init_lo = c.w_init_hi = 0.4;
@@ -264,7 +231,7 @@ TEST(CubeDeterminism, CheckpointResumeIsBitIdentical) {
 }
 
 TEST(CubeCheckpoint, BadArchiveLeavesModelUnchanged) {
-  Config c = quiet_cube(5, 4);
+  Config c = quiet_lattice(5, 4);
   CubeModel m(c);
   StateArchive a;
   m.save(a);
@@ -310,7 +277,7 @@ TEST(CubeMetrics, LayerRatesFocusAndView) {
 }
 
 TEST(CubeHealth, SaturatedLatticeIsReportedAsRunaway) {
-  Config c = quiet_cube(6, 6);
+  Config c = quiet_lattice(6, 6);
   c.bias = 2.0;  // every neuron crosses theta = 1 on bias alone, every step
   Simulation sim(c);
   for (int t = 0; t < 499; ++t) sim.step();

@@ -4,6 +4,8 @@
 // the configuration of g.
 #include <gtest/gtest.h>
 
+#include "tests/core/lattice_fixtures.hpp"
+
 #include <cmath>
 #include <numeric>
 
@@ -15,41 +17,8 @@
 namespace spikecube {
 namespace {
 
-// No noise, no bias, no readout, fixed threshold 1: hand-checkable dynamics.
-Config quiet_groups(int n, int depth, int g) {
-  Config c;
-  c.model = "groups";
-  c.n = n;
-  c.depth = depth;
-  c.group = g;
-  c.noise = 0.0;
-  c.bias = 0.0;
-  c.rho = 0.9;
-  c.threshold = "fixed";
-  c.theta_init = 1.0;
-  c.refractory = 0;
-  c.w_init_lo = c.w_init_hi = 0.1;
-  c.w_max = 0.5;
-  c.a_plus = 0.01;
-  c.a_minus = 0.012;
-  c.tau_plus = c.tau_minus = 20.0;
-  c.readout_enabled = false;
-  return c;
-}
-
-struct Driver {
-  explicit Driver(int n) : zeros(static_cast<std::size_t>(n) * n, 0) {}
-  void step(Model& m) {
-    StepInput in;
-    in.step = ++t;
-    in.input = &zeros;
-    in.target = &zeros;
-    in.input_on = false;
-    m.step(in);
-  }
-  Frame zeros;
-  std::int64_t t = 0;
-};
+using test::Driver;
+using test::quiet_lattice;
 
 template <typename Floats>
 std::int64_t nonzero(const Floats& v) {
@@ -71,7 +40,7 @@ TEST(GroupsGeometry, LinkCountsOfAnEightCube) {
     std::int64_t intra, inter;
   };
   for (const Case& k : {Case{2, 3584, 1152}, Case{4, 32256, 384}}) {
-    Config c = quiet_groups(8, 8, k.g);
+    Config c = quiet_lattice(8, 8, k.g);
     c.w_init_lo = 0.05;
     c.w_init_hi = 0.15;
     GroupsModel m(c);
@@ -89,7 +58,7 @@ TEST(GroupsGeometry, LinkCountsOfAnEightCube) {
 }
 
 TEST(GroupsGeometry, InitialIntraWeightsUseTheOneOverGCubedScale) {
-  Config c = quiet_groups(4, 4, 2);
+  Config c = quiet_lattice(4, 4, 2);
   c.w_init_lo = 0.05;
   c.w_init_hi = 0.15;
   GroupsModel m(c);
@@ -122,7 +91,7 @@ TEST(GroupsCurrent, OneSpikeDrivesItsGroupOnly) {
   // 0.1 < theta, so the spike does not leave its group. With STDP on, the
   // current comes out of the STDP pass; with STDP off, out of its own pass.
   for (bool plastic : {true, false}) {
-    Config c = quiet_groups(4, 2, 2);
+    Config c = quiet_lattice(4, 2, 2);
     c.group_gain = 96.0;
     c.plastic = plastic;
     GroupsModel m(c);
@@ -145,7 +114,7 @@ TEST(GroupsCurrent, OneSpikeDrivesItsGroupOnly) {
   }
   // a live change of the gain applies to the very next step (the current the
   // STDP pass prepared with the old gain is not used)
-  Config c = quiet_groups(4, 2, 2);
+  Config c = quiet_lattice(4, 2, 2);
   c.group_gain = 96.0;
   GroupsModel m(c);
   Driver drv(4);
@@ -162,7 +131,7 @@ TEST(GroupsStdp, IntraLinkFollowsHandComputedSpikeTrain) {
   // links at all. a = (0,0,0) is forced to spike at steps 1, 4 and 6, b =
   // (1,0,0) at 3 and 6; intra weights 0.1 / 8 stay far below theta, so
   // nothing else fires. Scaled rule: A+ = 0.01 / 8, A- = 0.012 / 8.
-  Config c = quiet_groups(2, 2, 2);
+  Config c = quiet_lattice(2, 2, 2);
   GroupsModel m(c);
   Driver drv(2);
   const std::int64_t a = m.index(0, 0, 0), b = m.index(1, 0, 0);
@@ -329,7 +298,7 @@ TEST(GroupsDeterminism, CheckpointResumeIsBitIdentical) {
 }
 
 TEST(GroupsCheckpoint, BadArchiveLeavesModelUnchanged) {
-  Config c = quiet_groups(4, 4, 2);
+  Config c = quiet_lattice(4, 4, 2);
   GroupsModel m(c);
   StateArchive a;
   m.save(a);

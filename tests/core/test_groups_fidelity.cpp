@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/simulation.hpp"
+#include "tests/core/lattice_fixtures.hpp"
 
 namespace spikecube {
 namespace {
@@ -17,18 +18,7 @@ TEST_P(GroupsLearning, LearnsAndRelearnsFaster) {
   Config c = load_preset("groups-thin");
   c.seed = GetParam();
   ASSERT_EQ(c.model, "groups");
-  ASSERT_EQ(c.input_off.size(), 1u);
-  ASSERT_EQ(c.input_off[0].first, 3001);
-  ASSERT_EQ(c.input_off[0].last, 4000);
-  Simulation sim(c);
-  for (int t = 0; t < 4600; ++t) sim.step();
-  const RunSummary s = sim.summary();
-  EXPECT_GT(s.first_iou80, 0);
-  EXPECT_LE(s.first_iou80, 3000);
-  ASSERT_TRUE(s.resumed);
-  EXPECT_GT(s.resume_iou80, 0);
-  EXPECT_LE(s.resume_iou80 * 3, s.first_iou80) << "first " << s.first_iou80 << " resume " << s.resume_iou80;
-  EXPECT_EQ(sim.health(), Health::kOk);
+  test::expect_learns_and_relearns(c);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, GroupsLearning, ::testing::Values(0u, 1u, 2u));

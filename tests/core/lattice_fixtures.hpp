@@ -1,0 +1,70 @@
+#pragma once
+// Set-ups shared by the lattice tests (cube and groups models).
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "core/model.hpp"
+#include "core/simulation.hpp"
+
+namespace spikecube::test {
+
+// No noise, no bias, no readout and a fixed threshold of 1, for
+// hand-checkable dynamics. group > 0 makes it a groups model.
+inline Config quiet_lattice(int n, int depth, int group = 0) {
+  Config c;
+  c.model = group > 0 ? "groups" : "cube";
+  c.n = n;
+  c.depth = depth;
+  if (group > 0) c.group = group;
+  c.noise = 0.0;
+  c.bias = 0.0;
+  c.rho = 0.9;
+  c.threshold = "fixed";
+  c.theta_init = 1.0;
+  c.refractory = 0;
+  c.w_init_lo = c.w_init_hi = 0.1;
+  c.w_max = 0.5;
+  c.a_plus = 0.01;
+  c.a_minus = 0.012;
+  c.tau_plus = c.tau_minus = 20.0;
+  c.readout_enabled = false;
+  c.readout_layers = 1;
+  return c;
+}
+
+// Steps a model directly with all-zero input and target frames.
+struct Driver {
+  explicit Driver(int n) : zeros(static_cast<std::size_t>(n) * n, 0) {}
+  void step(Model& m) {
+    StepInput in;
+    in.step = ++t;
+    in.input = &zeros;
+    in.target = &zeros;
+    in.input_on = false;
+    m.step(in);
+  }
+  Frame zeros;
+  std::int64_t t = 0;
+};
+
+// A learning preset with the input off over 3001-4000 must reach
+// iou100 >= 0.8 within 3,000 steps and relearn at least three times faster.
+inline void expect_learns_and_relearns(const Config& preset) {
+  ASSERT_EQ(preset.input_off.size(), 1u);
+  ASSERT_EQ(preset.input_off[0].first, 3001);
+  ASSERT_EQ(preset.input_off[0].last, 4000);
+  Simulation sim(preset);
+  for (int t = 0; t < 4600; ++t) sim.step();
+  const RunSummary s = sim.summary();
+  EXPECT_GT(s.first_iou80, 0);
+  EXPECT_LE(s.first_iou80, 3000);
+  ASSERT_TRUE(s.resumed);
+  EXPECT_GT(s.resume_iou80, 0);
+  EXPECT_LE(s.resume_iou80 * 3, s.first_iou80) << "first " << s.first_iou80 << " resume " << s.resume_iou80;
+  EXPECT_EQ(sim.health(), Health::kOk);
+}
+
+}  // namespace spikecube::test
