@@ -332,10 +332,13 @@ void save_checkpoint(const std::string& path, const Simulation& sim) {
   write_archive(path, a);
 }
 
-void load_checkpoint(const std::string& path, Simulation& sim) {
-  const StateArchive a = read_archive(path);
+namespace {
+// Runs a load step and turns the engine's errors into a CheckpointError that
+// names the file.
+template <typename F>
+auto naming_the_file(const std::string& path, F&& load) {
   try {
-    sim.load(a);  // validates everything before it changes sim
+    return load();
   } catch (const StateError& e) {
     throw CheckpointError(path, cause_of(e));
   } catch (const ConfigError& e) {
@@ -344,20 +347,20 @@ void load_checkpoint(const std::string& path, Simulation& sim) {
     throw CheckpointError(path, std::string("cannot load: ") + e.what());
   }
 }
+}  // namespace
+
+void load_checkpoint(const std::string& path, Simulation& sim) {
+  const StateArchive a = read_archive(path);
+  naming_the_file(path, [&] { sim.load(a); });  // load validates everything before it changes sim
+}
 
 std::unique_ptr<Simulation> open_checkpoint(const std::string& path) {
   const StateArchive a = read_archive(path);
-  try {
+  return naming_the_file(path, [&] {
     auto sim = std::make_unique<Simulation>(parse_config(a.get_text("config"), path));
     sim->load(a);
     return sim;
-  } catch (const StateError& e) {
-    throw CheckpointError(path, cause_of(e));
-  } catch (const ConfigError& e) {
-    throw CheckpointError(path, std::string("its config is invalid: ") + e.what());
-  } catch (const std::exception& e) {
-    throw CheckpointError(path, std::string("cannot load: ") + e.what());
-  }
+  });
 }
 
 void probe_writable(const std::string& path) {
