@@ -50,6 +50,29 @@ struct Driver {
   std::int64_t t = 0;
 };
 
+// Hash of spikes and all weights after `steps` steps of a fresh simulation.
+inline std::uint64_t run_hash(const Config& c, int steps) {
+  Simulation sim(c);
+  for (int t = 0; t < steps; ++t) sim.step();
+  return sim.model().state_hash();
+}
+
+// 200 straight steps equal 120 steps, save, load into a new simulation, 80
+// more steps, bit for bit. Returns the archive for model-specific checks.
+inline StateArchive expect_resume_bit_identical(const Config& c) {
+  Simulation straight(c);
+  for (int t = 0; t < 200; ++t) straight.step();
+  Simulation first(c);
+  for (int t = 0; t < 120; ++t) first.step();
+  StateArchive a;
+  first.save(a);
+  Simulation resumed(c);
+  resumed.load(a);
+  for (int t = 0; t < 80; ++t) resumed.step();
+  EXPECT_EQ(straight.model().state_hash(), resumed.model().state_hash());
+  return a;
+}
+
 // A learning preset with the input off over 3001-4000 must reach
 // iou100 >= 0.8 within 3,000 steps and relearn at least three times faster.
 inline void expect_learns_and_relearns(const Config& preset) {

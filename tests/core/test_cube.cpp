@@ -19,6 +19,7 @@ namespace {
 
 using test::Driver;
 using test::quiet_lattice;
+using test::run_hash;
 
 TEST(CubeStdp, LinkFollowsHandComputedSpikeTrain) {
   const float d = std::exp(-1.0f / 20.0f);
@@ -168,12 +169,6 @@ TEST(CubeIsotropy, OneDirectionGainBreaksTheSymmetry) {
   EXPECT_TRUE(broken);
 }
 
-std::uint64_t run_hash(Config c, int steps) {
-  Simulation sim(c);
-  for (int t = 0; t < steps; ++t) sim.step();
-  return sim.model().state_hash();
-}
-
 TEST(CubeDeterminism, SeedsAndThreadCounts) {
   Config c = cube_benchmark_config(16, 12, 1);
   const std::uint64_t h1 = run_hash(c, 150);
@@ -217,17 +212,7 @@ TEST(CubeDeterminism, PresetThreadCountsAndOptions) {
 TEST(CubeDeterminism, CheckpointResumeIsBitIdentical) {
   Config c = load_preset("cube-4");
   c.n = 16;
-  Simulation straight(c);
-  for (int t = 0; t < 200; ++t) straight.step();
-
-  Simulation first(c);
-  for (int t = 0; t < 120; ++t) first.step();
-  StateArchive a;
-  first.save(a);
-  Simulation resumed(c);
-  resumed.load(a);
-  for (int t = 0; t < 80; ++t) resumed.step();
-  EXPECT_EQ(straight.model().state_hash(), resumed.model().state_hash());
+  test::expect_resume_bit_identical(c);
 }
 
 TEST(CubeCheckpoint, BadArchiveLeavesModelUnchanged) {

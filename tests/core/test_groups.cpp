@@ -19,6 +19,7 @@ namespace {
 
 using test::Driver;
 using test::quiet_lattice;
+using test::run_hash;
 
 template <typename Floats>
 std::int64_t nonzero(const Floats& v) {
@@ -227,12 +228,6 @@ TEST(GroupsReduction, GroupSizeOneIsTheCube) {
   expect_same_as_cube(q, 100);
 }
 
-std::uint64_t run_hash(Config c, int steps) {
-  Simulation sim(c);
-  for (int t = 0; t < steps; ++t) sim.step();
-  return sim.model().state_hash();
-}
-
 TEST(GroupsDeterminism, RunsThreadCountsAndOptions) {
   std::vector<Config> configs;
   Config bench = cube_benchmark_config(16, 8, 1);  // g = 4: 4 x 4 x 2 groups
@@ -283,18 +278,8 @@ TEST(GroupsDeterminism, RunsThreadCountsAndOptions) {
 TEST(GroupsDeterminism, CheckpointResumeIsBitIdentical) {
   Config c = load_preset("groups-thin");
   c.n = 16;
-  Simulation straight(c);
-  for (int t = 0; t < 200; ++t) straight.step();
-
-  Simulation first(c);
-  for (int t = 0; t < 120; ++t) first.step();
-  StateArchive a;
-  first.save(a);
+  const StateArchive a = test::expect_resume_bit_identical(c);
   ASSERT_TRUE(a.f32.count("groups.w_intra"));
-  Simulation resumed(c);
-  resumed.load(a);
-  for (int t = 0; t < 80; ++t) resumed.step();
-  EXPECT_EQ(straight.model().state_hash(), resumed.model().state_hash());
 }
 
 TEST(GroupsCheckpoint, BadArchiveLeavesModelUnchanged) {
