@@ -142,8 +142,6 @@ TEST(SimWorker, SamplingForTheViewDoesNotChangeTheResult) {
 }
 
 TEST(SimWorker, CubeWithWorkerThreadsMatchesHeadlessWhileSampled) {
-  const auto names = preset_names();
-  if (std::find(names.begin(), names.end(), "cube-4") == names.end()) GTEST_SKIP() << "no cube-4 preset yet";
   Config cfg = load_preset("cube-4");
   cfg.threads = 2;  // the model's own pool runs inside the simulation thread
   Simulation headless(cfg);
