@@ -17,7 +17,7 @@ constexpr std::int64_t kRunawaySteps = 500;
 constexpr double kRunawayRate = 0.5;
 constexpr int kFocusRadius = 3;
 // neurons per block of the integration pass (whole rows, at least one)
-constexpr std::int64_t kBlock = 2048;
+constexpr std::int64_t kBlock = 32768;
 
 constexpr const char* kDirName[CubeModel::kDirections] = {"xp", "xm", "yp", "ym", "zp", "zm"};
 
@@ -90,16 +90,19 @@ CubeModel::CubeModel(const Config& cfg)
   if (np_.rule == ThresholdRule::kAdaptive) theta_.assign(N, 0.0f);
   if (np_.refractory > 0) refr_.assign(N, 0);
   two_traces_ = cfg.tau_plus != cfg.tau_minus;
-  trace_pre_.assign(N, 0.0f);
+  // padding lets the STDP read a neighbour's pre trace across any y or x
+  // face without bounds checks
+  tpad_ = n_ + 64;
+  trace_pre_.assign(N + 2 * static_cast<std::size_t>(tpad_), 0.0f);
   if (two_traces_) trace_post_.assign(N, 0.0f);
   // padding lets the gather read i +- n*n and the spike scan read whole
   // 8-byte words without bounds checks; padding bytes stay 0
   pad_ = nn_ + 64;
   for (auto& s : spk_) s.assign(N + 2 * static_cast<std::size_t>(pad_), 0);
-  row_spikes_.assign(static_cast<std::size_t>(rows_), 0);
+  for (auto& rs : row_spikes_) rs.assign(static_cast<std::size_t>(rows_), 0);
   bad_.assign(static_cast<std::size_t>(pool_.size()), 0);
-  scratch_.assign(static_cast<std::size_t>(pool_.size()),
-                  std::vector<float>(static_cast<std::size_t>(std::max<std::int64_t>(1, kBlock / n_) * n_), 0.0f));
+  make_parts();
+  set_link_period(1);
   drive_.assign(static_cast<std::size_t>(nn_), 0);
   output_.assign(static_cast<std::size_t>(nn_), 0);
   if (cfg.readout_enabled) {
@@ -143,11 +146,12 @@ void CubeModel::set_rules() {
 }
 
 void CubeModel::update_params(const Config& cfg) {
+  settle();  // the last step's STDP runs under the rules it was taken with
   // sizes, seed, threshold rule and trace layout are fixed for a model's life
   const bool two = cfg.tau_plus != cfg.tau_minus;
   if (two && !two_traces_) {  // the shared trace was both (less the spike sign bit)
-    trace_post_.resize(trace_pre_.size());
-    for (std::size_t i = 0; i < trace_pre_.size(); ++i) trace_post_[i] = std::fabs(trace_pre_[i]);
+    trace_post_.resize(static_cast<std::size_t>(count_));
+    for (std::size_t i = 0; i < trace_post_.size(); ++i) trace_post_[i] = std::fabs(pre_trace()[i]);
   }
   if (!two && two_traces_) trace_post_.clear();        // the traces merge: keep the pre trace
   two_traces_ = two;
@@ -170,8 +174,6 @@ struct RowArgs {
   float* tp;                         // pre (or shared) trace
   float* tm;                         // post trace (two traces only)
   std::uint8_t* refr;
-  const float* w[6];
-  float g[6];
   float rho, bias, sigma, v_reset, theta_fixed, theta0, eta, r_target, th_min, th_max, a_decay, a_jump;
   float dp, dm;
   std::uint8_t hold;
@@ -275,20 +277,229 @@ std::int32_t count_row(const std::uint8_t* s, std::int64_t n) {
 
 }  // namespace
 
-template <ThresholdRule kRule, bool kRefr, bool kNoise, bool kTwoTraces>
-void CubeModel::integrate_rows(std::int64_t row_begin, std::int64_t row_end, std::uint32_t noise_key, int worker) {
-  RowArgs a{};
+namespace {
+
+using IntegrateFn = void (*)(const RowArgs&, const float*, std::int64_t, std::int64_t, bool&);
+
+// the integration kernel for a neuron rule, chosen once per step
+IntegrateFn pick_integrate(ThresholdRule rule, bool refr, bool noise, bool two) {
+  auto pick = [&]<ThresholdRule R>() -> IntegrateFn {
+    if (refr) {
+      if (noise) return two ? &integrate_range<R, true, true, true> : &integrate_range<R, true, true, false>;
+      return two ? &integrate_range<R, true, false, true> : &integrate_range<R, true, false, false>;
+    }
+    if (noise) return two ? &integrate_range<R, false, true, true> : &integrate_range<R, false, true, false>;
+    return two ? &integrate_range<R, false, false, true> : &integrate_range<R, false, false, false>;
+  };
+  switch (rule) {
+    case ThresholdRule::kFixed: return pick.template operator()<ThresholdRule::kFixed>();
+    case ThresholdRule::kAdaptive: return pick.template operator()<ThresholdRule::kAdaptive>();
+    case ThresholdRule::kHomeostatic: break;
+  }
+  return pick.template operator()<ThresholdRule::kHomeostatic>();
+}
+
+// STDP of the in-links of direction d of neurons [begin, end), whose sources
+// are j = i - off: a link changes when its target or its source spiked (s),
+// from the source's pre trace x and the target's post trace y as they stood
+// before those spikes (read through fabs: x's sign bit is the spike). With
+// kMasked, live[i - begin] says whether the link exists (x and y faces,
+// groups). Branch-free, so that it vectorises: every value is computed, and
+// only those of links that change are kept. (Not inlined: the vectoriser
+// keeps the __restrict promises of a function's own parameters.)
+template <bool kMasked, bool kMultiplicative>
+__attribute__((noinline)) void stdp_span(float* __restrict w, const std::uint8_t* __restrict s, const float* __restrict x,
+                                         const float* __restrict y, std::int64_t begin, std::int64_t end, std::int64_t off,
+                                         const std::uint8_t* __restrict live, const LinkRule& r) {
+  // a local rule whose flag is a constant: the loop then vectorises
+  const LinkRule rule{r.a_plus, r.a_minus, r.w_max, kMultiplicative};
+  for (std::int64_t i = begin; i < end; ++i) {
+    const bool si = s[i] != 0, sj = s[i - off] != 0;
+    bool change = si | sj;
+    if constexpr (kMasked) change = change & (live[i - begin] != 0);  // & not &&: the load stays unconditional
+    const float next = stdp_link(w[i], std::fabs(x[i - off]), std::fabs(y[i]), sj, si, rule);
+    w[i] = change ? next : w[i];
+  }
+}
+
+}  // namespace
+
+struct CubeModel::Kernel {
+  RowArgs args;
+  IntegrateFn integrate;
+};
+
+float* CubeModel::Part::currents(std::int64_t row, std::int64_t n) {
+  if (row < head_end) return head.data() + (row - begin) * n;
+  if (row >= tail_begin) return tail.data() + (row - tail_begin) * n;
+  return ring.data() + ((row - head_end) % ring_rows) * n;
+}
+
+void CubeModel::make_parts() {
+  const int workers = pool_.size();
+  // the largest divisor of n with at most about kBlock neurons per block
+  block_rows_ = 1;
+  for (std::int64_t b = 1; b <= std::max<std::int64_t>(1, kBlock / n_); ++b)
+    if (n_ % b == 0) block_rows_ = b;
+  const std::int64_t blocks = rows_ / block_rows_;
+  parts_.assign(static_cast<std::size_t>(workers), {});
+  for (int t = 0; t < workers; ++t) {
+    Part& p = parts_[static_cast<std::size_t>(t)];
+    const auto [bb, be] = ThreadPool::partition(blocks, workers, t);
+    p.begin = bb * block_rows_;
+    p.end = be * block_rows_;
+    // rows whose old traces a neighbouring worker's STDP reads: one plane
+    p.head_end = p.begin > 0 ? std::min(p.begin + n_, p.end) : p.begin;
+    p.tail_begin = p.end < rows_ ? std::max(p.end - n_, p.head_end) : p.end;
+    // in flight between gather and integration: up to n + 2 blocks of rows;
+    // a multiple of block_rows_ (which divides n), so no block wraps around
+    p.ring_rows = n_ + 2 * block_rows_;
+    p.head.assign(static_cast<std::size_t>((p.head_end - p.begin) * n_), 0.0f);
+    p.tail.assign(static_cast<std::size_t>((p.end - p.tail_begin) * n_), 0.0f);
+    p.ring.assign(static_cast<std::size_t>(std::min(p.ring_rows, p.tail_begin - p.head_end) * n_), 0.0f);
+  }
+}
+
+void CubeModel::set_link_period(int p) {
+  settle();
+  link_period_ = std::max(1, p);
+  const auto period = static_cast<std::int64_t>(link_period_);
+  for (auto& live : plane_links_) live.assign(static_cast<std::size_t>(nn_), 0);
+  for (std::int64_t y = 0; y < n_; ++y)
+    for (std::int64_t x = 0; x < n_; ++x) {
+      const auto k = static_cast<std::size_t>(y * n_ + x);
+      plane_links_[kXp][k] = x > 0 && x % period == 0;
+      plane_links_[kXm][k] = x < n_ - 1 && (x + 1) % period == 0;
+      plane_links_[kYp][k] = y > 0 && y % period == 0;
+      plane_links_[kYm][k] = y < n_ - 1 && (y + 1) % period == 0;
+    }
+  z_links_.assign(static_cast<std::size_t>(depth_), 0);
+  for (std::int64_t z = 0; z < depth_; ++z) {
+    unsigned bits = 0;
+    if (z > 0 && z % period == 0) bits |= 1u << kZp;
+    if (z < depth_ - 1 && (z + 1) % period == 0) bits |= 1u << kZm;
+    z_links_[static_cast<std::size_t>(z)] = static_cast<std::uint8_t>(bits);
+  }
+}
+
+// A direction is swept over the block only when it has links there and the
+// block or the rows its sources lie in had a spike.
+void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
+  const std::uint8_t* s = spk_[static_cast<std::size_t>(buffer)].data() + pad_;
+  const std::int32_t* rs = row_spikes_[static_cast<std::size_t>(buffer)].data();
+  const float* x = pre_trace();
+  const float* y = post_trace();
+  const std::int64_t n = n_, z = r0 / n;
+  const std::int64_t b = r0 * n, e = r1 * n;
+  const unsigned zbits = z_links_[static_cast<std::size_t>(z)];
+  const std::array<std::int64_t, kDirections> off = {1, -1, n, -n, nn_, -nn_};  // neurons from source to target
+  const std::array<std::int64_t, kDirections> row_off = {0, 0, 1, -1, n, -n};   // rows from source to target
+  std::int64_t own = 0;
+  for (std::int64_t r = r0; r < r1; ++r) own += rs[r];
+  for (int d = 0; d < kDirections; ++d) {
+    const auto du = static_cast<std::size_t>(d);
+    const bool along_z = d == kZp || d == kZm;
+    if (along_z && ((zbits >> d) & 1u) == 0) continue;
+    // spikes in the source rows (clipped to the lattice: rows off it have no links)
+    std::int64_t sources = 0;
+    if (own == 0 && d >= kYp)
+      for (std::int64_t r = std::max<std::int64_t>(0, r0 - row_off[du]); r < std::min(rows_, r1 - row_off[du]); ++r) sources += rs[r];
+    if (own == 0 && sources == 0) continue;
+    float* w = w_[du].data();
+    const LinkRule& rule = rule_[du];
+    if (along_z) {
+      if (rule.multiplicative) stdp_span<false, true>(w, s, x, y, b, e, off[du], nullptr, rule);
+      else stdp_span<false, false>(w, s, x, y, b, e, off[du], nullptr, rule);
+    } else {
+      const std::uint8_t* live = plane_links_[du].data() + (b - z * nn_);
+      if (rule.multiplicative) stdp_span<true, true>(w, s, x, y, b, e, off[du], live, rule);
+      else stdp_span<true, false>(w, s, x, y, b, e, off[du], live, rule);
+    }
+  }
+}
+
+void CubeModel::settle() const {
+  if (!stdp_pending_) return;
+  stdp_pending_ = false;
+  for (std::int64_t r = 0; r < rows_; r += block_rows_) stdp_rows(r, r + block_rows_, cur_);
+}
+
+// STDP, currents and weight decay of rows [r0, r1) (one block), currents into c
+void CubeModel::front_rows(std::int64_t r0, std::int64_t r1, float* c) {
+  if (stdp_pending_) stdp_rows(r0, r1, 1 - cur_);
+  const std::int64_t b = r0 * n_, e = r1 * n_;
+  const float* w[kDirections];
+  for (int d = 0; d < kDirections; ++d) w[d] = w_[static_cast<std::size_t>(d)].data();
+  gather_range(spk_[1 - cur_].data() + pad_, w[0], w[1], w[2], w[3], w[4], w[5], gain_.data(), c, b, e, n_, nn_);
+  // the decay of this step follows the gather: this step's current sees
+  // the weights as the last step left them
+  if (cfg_.decay > 0.0) {
+    const float keep = 1.0f - static_cast<float>(cfg_.decay);
+    for (auto& wd : w_)
+      for (std::int64_t i = b; i < e; ++i) wd[static_cast<std::size_t>(i)] *= keep;
+  }
+  if (drive_any_ && b < nn_) {
+    const float g_in = static_cast<float>(cfg_.input_gain);
+    for (std::int64_t i = b; i < std::min(e, nn_); ++i) c[i - b] += g_in * static_cast<float>(drive_[static_cast<std::size_t>(i)]);
+  }
+  if (extra_current_ != nullptr)
+    for (std::int64_t i = b; i < e; ++i) c[i - b] += extra_current_[i];
+  for (const auto& inj : injected_)
+    if (inj.index >= b && inj.index < e) c[inj.index - b] += inj.current;
+}
+
+void CubeModel::integrate_rows(std::int64_t r0, std::int64_t r1, const float* c, int worker, const Kernel& k) {
+  bool bad = false;
+  k.integrate(k.args, c, r0 * n_, r1 * n_, bad);
+  std::int32_t* rs = row_spikes_[static_cast<std::size_t>(cur_)].data();
+  for (std::int64_t r = r0; r < r1; ++r) rs[r] = count_row(k.args.out + r * n_, n_);
+  if (bad) bad_[static_cast<std::size_t>(worker)] = 1;
+}
+
+// Phase 1 of a worker: gather its rows block by block, and integrate each
+// middle block once the STDP of every row within one plane of it is done.
+void CubeModel::pass_part(int worker, const Kernel& k) {
+  Part& p = parts_[static_cast<std::size_t>(worker)];
+  std::int64_t next = p.head_end;  // first middle row not yet integrated
+  auto integrate_ready = [&](std::int64_t front) {
+    while (next < p.tail_begin) {
+      const std::int64_t e = std::min(p.tail_begin, next + block_rows_);
+      if (front < std::min(e + n_, p.end)) break;
+      integrate_rows(next, e, p.currents(next, n_), worker, k);
+      next = e;
+    }
+  };
+  for (const auto& [sb, se] : {std::pair{p.begin, p.head_end}, std::pair{p.head_end, p.tail_begin}, std::pair{p.tail_begin, p.end}})
+    for (std::int64_t r = sb; r < se; r += block_rows_) {
+      const std::int64_t re = std::min(se, r + block_rows_);
+      front_rows(r, re, p.currents(r, n_));
+      integrate_ready(re);
+    }
+  integrate_ready(p.end);
+}
+
+// Phase 2: the worker's first and last plane, after every worker's STDP
+void CubeModel::finish_part(int worker, const Kernel& k) {
+  Part& p = parts_[static_cast<std::size_t>(worker)];
+  for (const auto& [sb, se] : {std::pair{p.begin, p.head_end}, std::pair{p.tail_begin, p.end}})
+    for (std::int64_t r = sb; r < se; r += block_rows_) {
+      const std::int64_t re = std::min(se, r + block_rows_);
+      integrate_rows(r, re, p.currents(r, n_), worker, k);
+    }
+}
+
+void CubeModel::neural_step(std::int64_t neural_step) {
+  before_currents();
+  cur_ = 1 - cur_;
+  Kernel k{};
+  RowArgs& a = k.args;
   a.prev = spk_[1 - cur_].data() + pad_;
   a.out = spk_[cur_].data() + pad_;
   a.v = v_.data();
   a.th = theta_.data();
-  a.tp = trace_pre_.data();
+  a.tp = trace_pre_.data() + tpad_;
   a.tm = trace_post_.data();
   a.refr = refr_.data();
-  for (int d = 0; d < kDirections; ++d) {
-    a.w[d] = w_[static_cast<std::size_t>(d)].data();
-    a.g[d] = gain_[static_cast<std::size_t>(d)];
-  }
   a.rho = np_.rho;
   a.bias = np_.bias;
   a.sigma = np_.noise;
@@ -305,179 +516,15 @@ void CubeModel::integrate_rows(std::int64_t row_begin, std::int64_t row_end, std
   a.dm = decay_minus_;
   a.hold = static_cast<std::uint8_t>(np_.refractory);
   a.nearest = cfg_.nearest;
-  a.n = n_;
-  a.nn = nn_;
-  a.noise_key = noise_key;
-  const float g_in = static_cast<float>(cfg_.input_gain);
-  const float keep = 1.0f - static_cast<float>(cfg_.decay);
-  const bool weight_decay = cfg_.decay > 0.0;
-  float* c = scratch_[static_cast<std::size_t>(worker)].data();
-  const std::int64_t n = n_;
-  // blocks of whole rows: long loops vectorise well, and the row buffer of
-  // currents stays in L1
-  const std::int64_t block_rows = std::max<std::int64_t>(1, kBlock / n);
-  bool bad = false;
-  for (std::int64_t rb = row_begin; rb < row_end; rb += block_rows) {
-    const std::int64_t re = std::min(row_end, rb + block_rows);
-    const std::int64_t b = rb * n, e = re * n;
-    gather_range(a.prev, a.w[0], a.w[1], a.w[2], a.w[3], a.w[4], a.w[5], a.g, c, b, e, n, nn_);
-    if (drive_any_ && b < nn_) {
-      for (std::int64_t i = b; i < std::min(e, nn_); ++i) c[i - b] += g_in * static_cast<float>(drive_[static_cast<std::size_t>(i)]);
-    }
-    if (weight_decay) {
-      for (auto& w : w_)
-        for (std::int64_t i = b; i < e; ++i) w[static_cast<std::size_t>(i)] *= keep;
-    }
-    if (extra_current_ != nullptr)
-      for (std::int64_t i = b; i < e; ++i) c[i - b] += extra_current_[i];
-    for (const auto& inj : injected_)
-      if (inj.index >= b && inj.index < e) c[inj.index - b] += inj.current;
-    integrate_range<kRule, kRefr, kNoise, kTwoTraces>(a, c, b, e, bad);
-    for (std::int64_t r = rb; r < re; ++r) row_spikes_[static_cast<std::size_t>(r)] = count_row(a.out + r * n, n);
-  }
-  if (bad) bad_[static_cast<std::size_t>(worker)] = 1;
-}
-
-void CubeModel::integrate_part(int worker, std::uint32_t noise_key) {
-  const auto [rb, re] = ThreadPool::partition(rows_, pool_.size(), worker);
-  const bool refr = !refr_.empty(), noise = np_.noise > 0.0f, two = two_traces_;
-  auto go = [&]<ThresholdRule R>() {
-    if (refr) {
-      if (noise) two ? integrate_rows<R, true, true, true>(rb, re, noise_key, worker) : integrate_rows<R, true, true, false>(rb, re, noise_key, worker);
-      else two ? integrate_rows<R, true, false, true>(rb, re, noise_key, worker) : integrate_rows<R, true, false, false>(rb, re, noise_key, worker);
-    } else {
-      if (noise) two ? integrate_rows<R, false, true, true>(rb, re, noise_key, worker) : integrate_rows<R, false, true, false>(rb, re, noise_key, worker);
-      else two ? integrate_rows<R, false, false, true>(rb, re, noise_key, worker) : integrate_rows<R, false, false, false>(rb, re, noise_key, worker);
-    }
-  };
-  switch (np_.rule) {
-    case ThresholdRule::kFixed: go.template operator()<ThresholdRule::kFixed>(); break;
-    case ThresholdRule::kAdaptive: go.template operator()<ThresholdRule::kAdaptive>(); break;
-    case ThresholdRule::kHomeostatic: go.template operator()<ThresholdRule::kHomeostatic>(); break;
-  }
-}
-
-// Event-driven STDP over the spiking neurons of rows [row_begin, row_end).
-// A link changes only when its source or its target spiked. The target
-// updates all its in-links (potentiation, plus depression when the source
-// spiked too); the source updates its out-links whose target did not spike
-// (depression). So each link is written once, by one thread.
-namespace {
-
-// The two links of direction d at spiking neuron k: its in-link from
-// j = k - off (potentiation, plus depression if j spiked too) and its
-// out-link to i = k + off (depression, unless i spiked: then i's own in-link
-// update covers it). x_tr carries each neuron's spike of this step in its
-// sign bit; y_tr is the post trace (x_tr itself when there is one trace).
-template <int kDir>
-inline void update_links(float* __restrict w, const float* __restrict x_tr, const float* __restrict y_tr,
-                         std::int64_t k, std::int64_t off, bool in_ok, bool out_ok, float x_k, float y_k,
-                         const LinkRule& rule) {
-  if (in_ok) {
-    const float xj = x_tr[k - off];
-    w[k] = stdp_link(w[k], std::fabs(xj), y_k, std::signbit(xj), true, rule);
-  }
-  if (out_ok) {
-    const std::int64_t i = k + off;
-    if (!std::signbit(x_tr[i])) w[i] = stdp_link(w[i], x_k, std::fabs(y_tr[i]), true, false, rule);
-  }
-}
-
-}  // namespace
-
-void CubeModel::plasticity_rows(std::int64_t row_begin, std::int64_t row_end) {
-  const std::uint8_t* __restrict s = spk_[cur_].data() + pad_;
-  const float* __restrict x_tr = trace_pre_.data();
-  const float* __restrict y_tr = two_traces_ ? trace_post_.data() : trace_pre_.data();
-  float* w0 = w_[0].data();
-  float* w1 = w_[1].data();
-  float* w2 = w_[2].data();
-  float* w3 = w_[3].data();
-  float* w4 = w_[4].data();
-  float* w5 = w_[5].data();
-  const std::int64_t n = n_, nn = nn_, last_z = depth_ - 1;
-  const LinkRule r0 = rule_[0], r1 = rule_[1], r2 = rule_[2], r3 = rule_[3], r4 = rule_[4], r5 = rule_[5];
-  // Spikes are gathered a chunk at a time into a list (with each neuron's
-  // face flags, so no division is needed per spike), then the list is
-  // processed with prefetches a few spikes ahead: a spike's links lie in ~12
-  // cache lines spread over +-n*n neurons, and waiting on them one at a time
-  // is what makes this loop slow.
-  constexpr std::size_t kChunk = 1024;
-  std::array<std::int64_t, kChunk> list;
-  std::array<std::uint8_t, kChunk> flags;  // bit d set: the in-link of direction d has a source
-  std::size_t count = 0;
-  auto process = [&] {
-    constexpr std::size_t kAhead = 4;
-    for (std::size_t m = 0; m < count; ++m) {
-      if (m + kAhead < count) {
-        const std::int64_t p = list[m + kAhead];
-        __builtin_prefetch(x_tr + p - nn);
-        __builtin_prefetch(x_tr + p + nn);
-        __builtin_prefetch(x_tr + p - n);
-        __builtin_prefetch(x_tr + p + n);
-        __builtin_prefetch(w2 + p + n, 1);
-        __builtin_prefetch(w3 + p - n, 1);
-        __builtin_prefetch(w4 + p + nn, 1);
-        __builtin_prefetch(w5 + p - nn, 1);
-        __builtin_prefetch(w4 + p, 1);
-        __builtin_prefetch(w5 + p, 1);
-      }
-      const std::int64_t k = list[m];
-      const unsigned f = flags[m];
-      const float x_k = std::fabs(x_tr[k]), y_k = std::fabs(y_tr[k]);
-      // the in-link of +x has a source when x > 0 (bit kXp); its out-link has a
-      // target when x < n-1, i.e. when the in-link of -x has a source (bit kXm)
-      update_links<kXp>(w0, x_tr, y_tr, k, 1, f & 1u, f & 2u, x_k, y_k, r0);
-      update_links<kXm>(w1, x_tr, y_tr, k, -1, f & 2u, f & 1u, x_k, y_k, r1);
-      update_links<kYp>(w2, x_tr, y_tr, k, n, f & 4u, f & 8u, x_k, y_k, r2);
-      update_links<kYm>(w3, x_tr, y_tr, k, -n, f & 8u, f & 4u, x_k, y_k, r3);
-      update_links<kZp>(w4, x_tr, y_tr, k, nn, f & 16u, f & 32u, x_k, y_k, r4);
-      update_links<kZm>(w5, x_tr, y_tr, k, -nn, f & 32u, f & 16u, x_k, y_k, r5);
-    }
-    count = 0;
-  };
-  for (std::int64_t r = row_begin; r < row_end; ++r) {
-    if (row_spikes_[static_cast<std::size_t>(r)] == 0) continue;
-    const std::int64_t y = r % n, z = r / n;
-    const std::int64_t base = r * n;
-    const unsigned row_flags = (y > 0 ? 4u : 0u) | (y < n - 1 ? 8u : 0u) | (z > 0 ? 16u : 0u) | (z < last_z ? 32u : 0u);
-    for (std::int64_t x0 = 0; x0 < n; x0 += 64) {
-      // one bit per byte of the next 64 spikes (bytes are 0 or 1): the
-      // multiply gathers the low bit of each of 8 bytes into the top byte
-      std::uint64_t mask = 0;
-      for (int q = 0; q < 8; ++q) {
-        std::uint64_t word;
-        std::memcpy(&word, s + base + x0 + 8 * q, 8);
-        mask |= ((word * 0x0102040810204080ULL) >> 56) << (8 * q);
-      }
-      if (n - x0 < 64) mask &= (std::uint64_t{1} << (n - x0)) - 1;  // bits past the row
-      while (mask != 0) {
-        const std::int64_t x = x0 + std::countr_zero(mask);
-        mask &= mask - 1;
-        list[count] = base + x;
-        flags[count] = static_cast<std::uint8_t>(row_flags | (x > 0 ? 1u : 0u) | (x < n - 1 ? 2u : 0u));
-        if (++count == kChunk) process();
-      }
-    }
-  }
-  process();
-}
-
-void CubeModel::neural_step(std::int64_t neural_step) {
-  before_currents();
-  cur_ = 1 - cur_;
-  const std::uint32_t noise_key = rng::key32(rng::key(seed_, Stream::kNoise, static_cast<std::uint64_t>(neural_step)));
-  pool_.run([&](int t) { integrate_part(t, noise_key); });
+  a.noise_key = rng::key32(rng::key(seed_, Stream::kNoise, static_cast<std::uint64_t>(neural_step)));
+  k.integrate = pick_integrate(np_.rule, !refr_.empty(), np_.noise > 0.0f, two_traces_);
+  pool_.run([&](int t) { pass_part(t, k); });
+  if (pool_.size() > 1) pool_.run([&](int t) { finish_part(t, k); });
   injected_.clear();
-  if (cfg_.plastic) {
-    pool_.run([&](int t) {
-      const auto [rb, re] = ThreadPool::partition(rows_, pool_.size(), t);
-      plasticity_rows(rb, re);
-    });
-    after_plasticity();
-  }
+  stdp_pending_ = cfg_.plastic;
+  if (cfg_.plastic) after_plasticity();
   std::int64_t total = 0;
-  for (std::int32_t c : row_spikes_) total += c;
+  for (std::int32_t c : row_spikes_[static_cast<std::size_t>(cur_)]) total += c;
   last_spikes_ = total;
   if (readout_) {
     const std::uint8_t* s = spk_[cur_].data() + pad_ + readout_first_;
@@ -536,7 +583,7 @@ void CubeModel::compute_focus() {
     for (std::size_t k = 0; k < pts.size(); ++k) {
       const Point p = pts[k];
       for (int y = std::max(0, p.y - kFocusRadius); y <= std::min(n_ - 1, p.y + kFocusRadius); ++y) {
-        if (row_spikes_[static_cast<std::size_t>(z * n_ + y)] == 0) continue;
+        if (row_spikes_[static_cast<std::size_t>(cur_)][static_cast<std::size_t>(z * n_ + y)] == 0) continue;
         for (int x = std::max(0, p.x - kFocusRadius); x <= std::min(n_ - 1, p.x + kFocusRadius); ++x) {
           if (!s[index(x, y, z)]) continue;
           bool counted = false;
@@ -561,7 +608,8 @@ void CubeModel::compute_focus() {
 
 void CubeModel::layer_rates(std::vector<double>& out) const {
   out.assign(static_cast<std::size_t>(depth_), 0.0);
-  for (std::int64_t r = 0; r < rows_; ++r) out[static_cast<std::size_t>(r / n_)] += row_spikes_[static_cast<std::size_t>(r)];
+  const auto& rs = row_spikes_[static_cast<std::size_t>(cur_)];
+  for (std::int64_t r = 0; r < rows_; ++r) out[static_cast<std::size_t>(r / n_)] += rs[static_cast<std::size_t>(r)];
   for (double& v : out) v /= static_cast<double>(nn_);
 }
 
@@ -604,16 +652,19 @@ std::size_t CubeModel::state_bytes() const {
   b += (v_.size() + theta_.size() + trace_pre_.size() + trace_post_.size()) * sizeof(float);
   b += refr_.size();
   for (const auto& s : spk_) b += s.size();
-  b += row_spikes_.size() * sizeof(std::int32_t);
+  for (const auto& rs : row_spikes_) b += rs.size() * sizeof(std::int32_t);
+  for (const auto& live : plane_links_) b += live.size();
+  b += z_links_.size();
   return b;
 }
 
 void CubeModel::save(StateArchive& a) const {
+  settle();
   const auto N = static_cast<std::size_t>(count_);
   for (int d = 0; d < kDirections; ++d) a.f32[std::string("cube.w_") + kDirName[d]] = w_[static_cast<std::size_t>(d)];
   a.f32["cube.v"] = v_;
   a.f32["cube.theta"] = theta_;
-  a.f32["cube.trace_pre"] = trace_pre_;
+  a.f32["cube.trace_pre"].assign(pre_trace(), pre_trace() + N);
   a.f32["cube.trace_post"] = trace_post_;
   a.u8["cube.refractory"] = refr_;
   a.u8["cube.spikes"].assign(spikes(), spikes() + N);
@@ -664,7 +715,8 @@ void CubeModel::load(const StateArchive& a) {
   for (int d = 0; d < kDirections; ++d) w_[static_cast<std::size_t>(d)] = a.get_f32(std::string("cube.w_") + kDirName[d]);
   v_ = a.get_f32("cube.v");
   theta_ = a.get_f32("cube.theta");
-  trace_pre_ = a.get_f32("cube.trace_pre");
+  const auto& tp = a.get_f32("cube.trace_pre");
+  std::copy(tp.begin(), tp.end(), trace_pre_.begin() + tpad_);
   trace_post_ = a.get_f32("cube.trace_post");
   refr_ = a.get_u8("cube.refractory");
   const auto& s = a.get_u8("cube.spikes");
@@ -679,20 +731,22 @@ void CubeModel::load(const StateArchive& a) {
   for (std::int64_t r = 0; r < rows_; ++r) {
     std::int32_t c = 0;
     for (std::int64_t x = 0; x < n_; ++x) c += spikes()[r * n_ + x];
-    row_spikes_[static_cast<std::size_t>(r)] = c;
+    row_spikes_[static_cast<std::size_t>(cur_)][static_cast<std::size_t>(r)] = c;
     last_spikes_ += c;
   }
+  stdp_pending_ = false;  // the checkpoint's weights have it applied
   std::fill(bad_.begin(), bad_.end(), std::uint8_t{0});
   if (readout_) readout_->load(a, "cube.");
 }
 
 std::uint64_t CubeModel::state_hash() const {
+  settle();
   std::uint64_t h = 0xc0be5eed;
   h = hash_bytes(h, spikes(), static_cast<std::size_t>(count_));
   for (const auto& w : w_) h = hash_bytes(h, w.data(), w.size() * sizeof(float));
   h = hash_bytes(h, v_.data(), v_.size() * sizeof(float));
   h = hash_bytes(h, theta_.data(), theta_.size() * sizeof(float));
-  h = hash_bytes(h, trace_pre_.data(), trace_pre_.size() * sizeof(float));
+  h = hash_bytes(h, pre_trace(), static_cast<std::size_t>(count_) * sizeof(float));
   return readout_ ? readout_->hash(h) : h;
 }
 

@@ -14,21 +14,30 @@
 // identical), two otherwise; threshold and refractory arrays exist only when
 // the neuron rule needs them.
 //
-// Order of one neural step (substeps per input frame, default 1):
-//   1. currents from last step's spikes (fixed direction order xp, xm, yp,
-//      ym, zp, zm, then input), traces brought up to date with last step's
-//      spikes, membrane, spikes, threshold rule (it only reads the neuron's
-//      own spike, so running it here equals running it after plasticity);
-//   2. STDP, event-driven: only links with a spiking end change, and every
-//      link is updated in exactly one place (by its target if the target
-//      spiked, else by its source), so the result does not depend on the
-//      order or the thread that visits it.
+// Order of one neural step t (substeps per input frame, default 1), one
+// pass over the lattice in blocks of rows:
+//   1. STDP of step t-1, target by target: a link j -> i changes when i or j
+//      spiked at t-1, from the traces as they stood before those spikes. It
+//      is deferred from step t-1 to here so that every link weight is read
+//      and written once per step, in the same streaming pass as the current
+//      gather, instead of at random addresses per spike (DRAM latency once
+//      the lattice outgrows the cache). Anything that reads the weights
+//      between steps (save, state_hash, weights(), a rate change) applies
+//      the pending STDP first, so what is observable is as if it had run at
+//      the end of step t-1.
+//   2. currents from last step's spikes (fixed direction order xp, xm, yp,
+//      ym, zp, zm, then input);
+//   3. traces brought up to date with last step's spikes, membrane, spikes,
+//      threshold rule. Step 1 reads the neighbours' old traces, so this runs
+//      one z-plane (n rows) behind steps 1-2 (see Part).
 // After the last substep: readout prediction (from the readout neurons that
 // spiked in any substep of the frame), readout learning, metrics.
 //
 // Threads: rows (z, y) are split into fixed contiguous ranges, one per
 // worker; every value is computed by the same arithmetic whatever the
-// partition, so results are bit-identical for any run.threads.
+// partition, so results are bit-identical for any run.threads. The first
+// and last plane of a worker's range are integrated after a barrier, once
+// the neighbouring workers have read their old traces.
 
 #include <array>
 #include <cstdint>
@@ -74,7 +83,10 @@ class CubeModel : public Model {
 
   // Read access for tests and tools.
   int threads() const { return pool_.size(); }
-  const std::vector<float>& weights(int direction) const { return w_[static_cast<std::size_t>(direction)]; }
+  const std::vector<float>& weights(int direction) const {
+    settle();
+    return w_[static_cast<std::size_t>(direction)];
+  }
   const std::uint8_t* spikes() const { return spk_[cur_].data() + pad_; }
   const std::vector<float>& potentials() const { return v_; }
   std::int64_t index(int x, int y, int z) const { return (static_cast<std::int64_t>(z) * n_ + y) * n_ + x; }
@@ -93,21 +105,44 @@ class CubeModel : public Model {
   virtual void after_plasticity() {}
   const float* extra_current_ = nullptr;
   ThreadPool& pool() { return pool_; }
-  std::vector<float>& lattice_weights(int direction) { return w_[static_cast<std::size_t>(direction)]; }
+  std::vector<float>& lattice_weights(int direction) {
+    settle();
+    return w_[static_cast<std::size_t>(direction)];
+  }
+  // Lattice links exist only across every p-th plane of each axis (p = 1:
+  // all of them; the groups model has none inside a g x g x g group). STDP
+  // never touches a link that does not exist, so its weight stays 0.
+  void set_link_period(int p);
   // STDP traces as they stood before this step's spikes; read them through
   // std::fabs (the pre trace's sign bit may carry the latest spike).
-  const float* pre_trace() const { return trace_pre_.data(); }
-  const float* post_trace() const { return two_traces_ ? trace_post_.data() : trace_pre_.data(); }
+  const float* pre_trace() const { return trace_pre_.data() + tpad_; }
+  const float* post_trace() const { return two_traces_ ? trace_post_.data() : pre_trace(); }
 
  private:
   struct Injection {
     std::int64_t index;
     float current;
   };
-  template <ThresholdRule kRule, bool kRefr, bool kNoise, bool kTwoTraces>
-  void integrate_rows(std::int64_t row_begin, std::int64_t row_end, std::uint32_t noise_key, int worker);
-  void integrate_part(int worker, std::uint32_t noise_key);
-  void plasticity_rows(std::int64_t row_begin, std::int64_t row_end);
+  // One worker's rows [begin, end) and where the currents of its rows wait
+  // between the gather and the integration. Rows [begin, head_end) and
+  // [tail_begin, end) are read by a neighbouring worker's STDP, so they are
+  // integrated after the barrier (phase 2); the rows between are integrated
+  // n rows behind the gather, in a ring of ring_rows rows.
+  struct Part {
+    std::int64_t begin = 0, end = 0, head_end = 0, tail_begin = 0, ring_rows = 0;
+    std::vector<float> head, tail, ring;
+    float* currents(std::int64_t row, std::int64_t n);
+  };
+  void make_parts();
+  void front_rows(std::int64_t r0, std::int64_t r1, float* c);
+  struct Kernel;  // the integration kernel of this step and its arguments (cube_model.cpp)
+  void integrate_rows(std::int64_t r0, std::int64_t r1, const float* c, int worker, const Kernel& k);
+  void pass_part(int worker, const Kernel& k);
+  void finish_part(int worker, const Kernel& k);
+  // pending STDP of the spikes in spk_[buffer] on rows [r0, r1), within one plane
+  void stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const;
+  // applies the pending STDP of the latest step, if any
+  void settle() const;
   void neural_step(std::int64_t neural_step);
   void set_rules();
   void compute_focus();
@@ -121,18 +156,25 @@ class CubeModel : public Model {
   float decay_plus_ = 1.0f, decay_minus_ = 1.0f;
   bool two_traces_ = false;
 
-  std::array<std::vector<float>, kDirections> w_;  // link weights by target, one per direction, N each
+  // link weights by target, one per direction, N each; mutable for settle()
+  mutable std::array<std::vector<float>, kDirections> w_;
+  mutable bool stdp_pending_ = false;  // the latest step's STDP is still to be applied
   std::vector<float> v_;              // membrane potential, N
   std::vector<float> theta_;          // homeostatic: threshold; adaptive: adaptation a; fixed: empty
-  std::vector<float> trace_pre_;      // STDP pre trace x, N, up to date to the step before last; its sign bit is the latest spike
+  std::vector<float> trace_pre_;      // STDP pre trace x, N plus tpad_ each side, up to date to the step before last; its sign bit is the latest spike
+  std::int64_t tpad_ = 0;
   std::vector<float> trace_post_;     // STDP post trace y, N; empty when tau_plus == tau_minus
   std::vector<std::uint8_t> refr_;    // refractory steps left, N; empty when refractory = 0
   std::array<std::vector<std::uint8_t>, 2> spk_;  // spikes of this and the last step, N plus padding
   std::int64_t pad_ = 0;              // padding bytes before and after each spike array
   int cur_ = 0;                       // spk_[cur_] holds the latest step's spikes
-  std::vector<std::int32_t> row_spikes_;  // spikes per row (z, y) in the latest step
+  std::array<std::vector<std::int32_t>, 2> row_spikes_;  // spikes per row (z, y) of spk_[0] and spk_[1]
+  std::array<std::vector<std::uint8_t>, 4> plane_links_;  // kXp..kYm, per (x, y): 1 where the in-link exists
+  std::vector<std::uint8_t> z_links_;      // per z: bit d set when the in-links of direction d (z) exist
+  int link_period_ = 1;
+  std::int64_t block_rows_ = 1;       // rows per block of the pass: divides n, so no block straddles a plane
   std::vector<std::uint8_t> bad_;     // per worker: a non-finite potential was seen
-  std::vector<std::vector<float>> scratch_;  // per worker: currents of a block of rows
+  std::vector<Part> parts_;           // per worker
 
   Frame drive_;                       // n*n: pixels of face z = 0 driven this frame (patch dilated)
   bool drive_any_ = false;

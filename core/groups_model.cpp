@@ -101,7 +101,9 @@ GroupsModel::GroupsModel(const Config& cfg)
       side_(cfg.n),
       plane_(static_cast<std::int64_t>(cfg.n) * cfg.n) {
   const std::int64_t count = dims().count();
-  // lattice links inside a group do not exist here: the cube drew them, zero them
+  // lattice links inside a group do not exist here: the cube drew them, zero
+  // them, and keep its STDP off them
+  set_link_period(cfg.group);
   for (int d = 0; d < kDirections; ++d) {
     auto& w = lattice_weights(d);
     for (int z = 0; z < cfg.depth; ++z)
@@ -276,10 +278,8 @@ void GroupsModel::after_plasticity() {
   current_valid_ = true;  // plasticity_part summed the next step's current
 }
 
-// Event-driven STDP of the intra-group links of groups [gb, ge), and the
-// lattice links inside those groups put back to 0 (the cube's pass, which
-// knows nothing of groups, has just updated the links of every spiking
-// neuron; these never exist in this model). All writes stay in the group.
+// Event-driven STDP of the intra-group links of groups [gb, ge). All writes
+// stay in the group.
 void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) {
   const std::uint8_t* s = spikes();  // this step's spikes
   const float* pre = pre_trace();
@@ -290,8 +290,6 @@ void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) 
   float* __restrict ys = w.y.data();
   std::uint8_t* __restrict ss = w.s.data();
   const LinkRule rule = intra_rule_;
-  float* lw[kDirections];
-  for (int d = 0; d < kDirections; ++d) lw[d] = lattice_weights(d).data();
   // first the spiking members of every group (groups without any get a zero
   // current for the next step), so that the blocks of the next active group
   // can be prefetched while one is processed: a block is 4 G^2 bytes far from
@@ -344,19 +342,6 @@ void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) 
     float* __restrict row = w.acc.data();
     if (tile_ == 4) stdp_group<4>(blk, tiles_, spk, nspk, xs, ys, ss, rule, row);
     else stdp_group<1>(blk, tiles_, spk, nspk, xs, ys, ss, rule, row);
-    for (std::size_t q = 0; q < nspk; ++q) {
-      const int k = spk[q];
-      const std::int64_t lx = k % g, ly = (k / g) % g, lz = k / (g * g);
-      const std::int64_t i = base + off[k];
-      // w[d][t] is the link into t travelling d; zero those between i and a
-      // neighbour in the same group, both ways
-      if (lx > 0) { lw[kXp][i] = 0.0f; lw[kXm][i - 1] = 0.0f; }
-      if (lx < g - 1) { lw[kXm][i] = 0.0f; lw[kXp][i + 1] = 0.0f; }
-      if (ly > 0) { lw[kYp][i] = 0.0f; lw[kYm][i - side_] = 0.0f; }
-      if (ly < g - 1) { lw[kYm][i] = 0.0f; lw[kYp][i + side_] = 0.0f; }
-      if (lz > 0) { lw[kZp][i] = 0.0f; lw[kZm][i - plane_] = 0.0f; }
-      if (lz < g - 1) { lw[kZm][i] = 0.0f; lw[kZp][i + plane_] = 0.0f; }
-    }
     // the next step's intra-group current, while the block is in cache
     group_current(b, spk, nspk, w);
   }

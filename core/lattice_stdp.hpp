@@ -21,10 +21,13 @@ struct LinkRule {
 };
 
 // New weight of one link; call it only when s_pre or s_post is set (a link
-// with neither spike does not change).
+// with neither spike does not change). The spikes enter as factors 0 or 1,
+// not as branches, so that loops over many links vectorise: with finite,
+// non-negative traces and rates this is exactly the rule above (a term
+// times 1 is itself, times 0 is 0).
 inline float stdp_link(float w, float x_pre, float y_post, bool s_pre, bool s_post, const LinkRule& r) {
-  const float pot = s_post ? r.a_plus * x_pre * (r.multiplicative ? r.w_max - w : 1.0f) : 0.0f;
-  const float dep = s_pre ? r.a_minus * y_post * (r.multiplicative ? w : 1.0f) : 0.0f;
+  const float pot = r.a_plus * x_pre * (r.multiplicative ? r.w_max - w : 1.0f) * (s_post ? 1.0f : 0.0f);
+  const float dep = r.a_minus * y_post * (r.multiplicative ? w : 1.0f) * (s_pre ? 1.0f : 0.0f);
   return std::clamp(w + pot - dep, 0.0f, r.w_max);
 }
 
