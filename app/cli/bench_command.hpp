@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace spikecube::cli {
 
@@ -14,6 +15,9 @@ struct BenchOptions {
   std::int64_t steps = 0;   // 0 = the scenario's default
   int threads = 1;
   bool scaling = false;
+  bool threads_given = false;           // --scaling: only this thread count, not 1 and 2
+  std::vector<int> sides{32, 64, 128, 256};  // --scaling: cube sides
+  int repeat = 1;                       // --scaling: runs per row; the median is reported
 };
 
 int bench_command(const BenchOptions& opt);

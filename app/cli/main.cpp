@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--steps", bench.steps, "timed steps")->check(CLI::Range(static_cast<std::int64_t>(1), static_cast<std::int64_t>(1e9)));
   bench_cmd->add_option("--threads", bench.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
   bench_cmd->add_flag("--scaling", bench.scaling, "table of cube sizes 32^3..256^3 at 1 and 2 threads");
+  bench_cmd->add_option("--sides", bench.sides, "--scaling: cube sides (default 32 64 128 256)")->check(CLI::Range(3, 1024))->delimiter(',');
+  bench_cmd->add_option("--repeat", bench.repeat, "--scaling: runs per row, the median is reported")->check(CLI::Range(1, 100));
 
   try {
     app.parse(argc, argv);
@@ -122,6 +124,9 @@ int main(int argc, char** argv) {
   if (*presets_cmd) return list_presets();
   if (*validate_cmd) return validate_file(validate_path);
   if (*params_cmd) return list_params();
-  if (*bench_cmd) return spikecube::cli::bench_command(bench);
+  if (*bench_cmd) {
+    bench.threads_given = bench_cmd->count("--threads") > 0;
+    return spikecube::cli::bench_command(bench);
+  }
   return 2;
 }
