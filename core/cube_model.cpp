@@ -367,6 +367,81 @@ __attribute__((noinline)) void stdp_span(float* __restrict w, const std::uint8_t
   }
 }
 
+#if SPIKECUBE_STDP_AVX512
+// All six in-link directions of neurons [begin, end) in one loop, 16 targets
+// at a time (the same operations as stdp_span, direction by direction): six
+// weight streams in flight at once keep the memory system busy where six
+// sweeps one after another would wait on one stream each. x[d] points at the
+// source traces of direction d shifted to the target (x - off); live[d] at
+// the x and y link masks, live_z[] is all or nothing for the block's plane.
+struct SixWay {
+  float* w[6];
+  const float* x[6];
+  const std::uint8_t* live[4];
+  __mmask16 live_z[2];
+  std::int64_t off[6];
+  LinkRule rule[6];
+};
+
+template <bool kMultiplicative>
+__attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __restrict s, const float* __restrict y,
+                                        std::int64_t begin, std::int64_t end) {
+  const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+  const __m512 no_sign = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
+  __m512 a_plus[6], a_minus[6], w_max[6];
+  for (int d = 0; d < 6; ++d) {
+    a_plus[d] = _mm512_set1_ps(k.rule[d].a_plus);
+    a_minus[d] = _mm512_set1_ps(k.rule[d].a_minus);
+    w_max[d] = _mm512_set1_ps(k.rule[d].w_max);
+  }
+  std::int64_t i = begin;
+  for (; i + 16 <= end; i += 16) {
+    const __m128i si8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    const __mmask16 post = _mm_test_epi8_mask(si8, si8);
+    const __m512 yi = _mm512_and_ps(_mm512_loadu_ps(y + i), no_sign);
+    for (int d = 0; d < 6; ++d) {  // unrolled by the compiler
+      const __m128i sj8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i - k.off[d]));
+      const __mmask16 pre = _mm_test_epi8_mask(sj8, sj8);
+      __mmask16 live;
+      if (d < 4) {
+        const __m128i l8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k.live[d] + (i - begin)));
+        live = _mm_test_epi8_mask(l8, l8);
+      } else {
+        live = k.live_z[d - 4];
+      }
+      const __mmask16 change = static_cast<__mmask16>((post | pre) & live);
+      float* w = k.w[d];
+      const __m512 wv = _mm512_loadu_ps(w + i);
+      const __m512 xj = _mm512_and_ps(_mm512_loadu_ps(k.x[d] + i), no_sign);
+      __m512 pot = _mm512_mul_ps(a_plus[d], xj);
+      __m512 dep = _mm512_mul_ps(a_minus[d], yi);
+      if constexpr (kMultiplicative) {
+        pot = _mm512_mul_ps(pot, _mm512_sub_ps(w_max[d], wv));
+        dep = _mm512_mul_ps(dep, wv);
+      }
+      pot = _mm512_mask_mul_ps(_mm512_mul_ps(pot, zero), post, pot, one);
+      dep = _mm512_mask_mul_ps(_mm512_mul_ps(dep, zero), pre, dep, one);
+      __m512 v = _mm512_sub_ps(_mm512_add_ps(wv, pot), dep);
+      v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, zero);
+      v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w_max[d], v, _CMP_LT_OQ), v, w_max[d]);
+      _mm512_mask_storeu_ps(w + i, change, v);
+    }
+  }
+  // the last few targets one at a time
+  for (; i < end; ++i) {
+    const bool si = s[i] != 0;
+    for (int d = 0; d < 6; ++d) {
+      const bool sj = s[i - k.off[d]] != 0;
+      const bool live = d < 4 ? k.live[d][i - begin] != 0 : k.live_z[d - 4] != 0;
+      if ((si || sj) && live) {
+        const LinkRule r{k.rule[d].a_plus, k.rule[d].a_minus, k.rule[d].w_max, kMultiplicative};
+        k.w[d][i] = stdp_link(k.w[d][i], std::fabs(k.x[d][i]), std::fabs(y[i]), sj, si, r);
+      }
+    }
+  }
+}
+#endif
+
 }  // namespace
 
 struct CubeModel::Kernel {
@@ -441,6 +516,28 @@ void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
   const std::array<std::int64_t, kDirections> row_off = {0, 0, 1, -1, n, -n};   // rows from source to target
   std::int64_t own = 0;
   for (std::int64_t r = r0; r < r1; ++r) own += rs[r];
+#if SPIKECUBE_STDP_AVX512
+  {
+    std::int64_t near = own;
+    for (std::int64_t r = std::max<std::int64_t>(0, r0 - n); r < std::min(rows_, r1 + n) && near == 0; ++r) near += rs[r];
+    if (near == 0) return;
+    SixWay k{};
+    for (int d = 0; d < kDirections; ++d) {
+      const auto du = static_cast<std::size_t>(d);
+      const bool has = d < kZp || ((zbits >> d) & 1u) != 0;
+      k.w[d] = w_[du].data();
+      k.off[d] = off[du];
+      k.x[d] = has ? x - off[du] : x;  // without links the value is unused; keep the pointer in bounds
+      k.rule[d] = rule_[du];
+      if (d < kZp) k.live[d] = plane_links_[du].data() + (b - z * nn_);
+      else k.live_z[d - kZp] = has ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>(0);
+    }
+    // the multiplicative flag is shared by all directions (set_rules)
+    if (rule_[0].multiplicative) stdp_six<true>(k, s, y, b, e);
+    else stdp_six<false>(k, s, y, b, e);
+    return;
+  }
+#endif
   for (int d = 0; d < kDirections; ++d) {
     const auto du = static_cast<std::size_t>(d);
     const bool along_z = d == kZp || d == kZm;
