@@ -383,6 +383,8 @@ struct SixWay {
   LinkRule rule[6];
 };
 
+constexpr std::int64_t kPrefetchAhead = 256;  // floats: 1 kB ahead in each weight stream (measured: 128-512 alike, none 10-20% slower at 256^3)
+
 template <bool kMultiplicative>
 __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __restrict s, const float* __restrict y,
                                         std::int64_t begin, std::int64_t end) {
@@ -399,6 +401,7 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
     const __m128i si8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     const __mmask16 post = _mm_test_epi8_mask(si8, si8);
     const __m512 yi = _mm512_and_ps(_mm512_loadu_ps(y + i), no_sign);
+    for (int d = 0; d < 6; ++d) _mm_prefetch(reinterpret_cast<const char*>(k.w[d] + i + kPrefetchAhead), _MM_HINT_T0);
     for (int d = 0; d < 6; ++d) {  // unrolled by the compiler
       const __m128i sj8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i - k.off[d]));
       const __mmask16 pre = _mm_test_epi8_mask(sj8, sj8);
