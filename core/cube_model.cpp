@@ -7,8 +7,9 @@
 
 #include "core/rng.hpp"
 
-// The STDP sweep has a hand-written AVX-512 path (checked against the
-// portable loop by the tests: results are bit-identical).
+// The STDP sweep has a hand-written AVX-512 kernel (stdp_six); the portable
+// loops (stdp_span) are the reference, and tests check that both give
+// bit-identical weights (CubeModel::portable_kernels).
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && !defined(SPIKECUBE_NO_INTRINSICS)
 #include <immintrin.h>
 #define SPIKECUBE_STDP_AVX512 1
@@ -322,42 +323,6 @@ __attribute__((noinline)) void stdp_span(float* __restrict w, const std::uint8_t
                                          const std::uint8_t* __restrict live, const LinkRule& r) {
   // a local rule whose flag is a constant: the loop then vectorises
   const LinkRule rule{r.a_plus, r.a_minus, r.w_max, kMultiplicative};
-#if SPIKECUBE_STDP_AVX512
-  // 16 links at a time with the same operations in the same order as
-  // stdp_link; the masked store leaves the cache lines of unchanged links
-  // clean, which saves their write-back once the lattice outgrows the cache
-  const __m512 a_plus = _mm512_set1_ps(rule.a_plus), a_minus = _mm512_set1_ps(rule.a_minus);
-  const __m512 w_max = _mm512_set1_ps(rule.w_max), zero = _mm512_setzero_ps();
-  const __m512 no_sign = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
-  for (; begin + 16 <= end; begin += 16, live += kMasked ? 16 : 0) {
-    const std::int64_t i = begin;
-    const __m128i si8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-    const __m128i sj8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i - off));
-    const __mmask16 post = _mm_test_epi8_mask(si8, si8), pre = _mm_test_epi8_mask(sj8, sj8);
-    __mmask16 change = static_cast<__mmask16>(post | pre);
-    if constexpr (kMasked) {
-      const __m128i l8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(live));
-      change = static_cast<__mmask16>(change & _mm_test_epi8_mask(l8, l8));
-    }
-    const __m512 wv = _mm512_loadu_ps(w + i);
-    const __m512 xj = _mm512_and_ps(_mm512_loadu_ps(x + i - off), no_sign);
-    const __m512 yi = _mm512_and_ps(_mm512_loadu_ps(y + i), no_sign);
-    __m512 pot = _mm512_mul_ps(a_plus, xj);
-    __m512 dep = _mm512_mul_ps(a_minus, yi);
-    if constexpr (kMultiplicative) {
-      pot = _mm512_mul_ps(pot, _mm512_sub_ps(w_max, wv));
-      dep = _mm512_mul_ps(dep, wv);
-    }
-    // times 1 where the spike is, times 0 elsewhere (stdp_link)
-    pot = _mm512_mask_mul_ps(_mm512_mul_ps(pot, zero), post, pot, _mm512_set1_ps(1.0f));
-    dep = _mm512_mask_mul_ps(_mm512_mul_ps(dep, zero), pre, dep, _mm512_set1_ps(1.0f));
-    __m512 v = _mm512_sub_ps(_mm512_add_ps(wv, pot), dep);
-    // std::clamp(v, 0, w_max): v < 0 ? 0 : (w_max < v ? w_max : v)
-    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, zero);
-    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w_max, v, _CMP_LT_OQ), v, w_max);
-    _mm512_mask_storeu_ps(w + i, change, v);
-  }
-#endif
   for (std::int64_t i = begin; i < end; ++i) {
     const bool si = s[i] != 0, sj = s[i - off] != 0;
     bool change = si | sj;
@@ -520,7 +485,7 @@ void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
   std::int64_t own = 0;
   for (std::int64_t r = r0; r < r1; ++r) own += rs[r];
 #if SPIKECUBE_STDP_AVX512
-  {
+  if (!portable_kernels) {
     std::int64_t near = own;
     for (std::int64_t r = std::max<std::int64_t>(0, r0 - n); r < std::min(rows_, r1 + n) && near == 0; ++r) near += rs[r];
     if (near == 0) return;

@@ -77,6 +77,11 @@ class CubeModel : public Model {
   std::uint64_t state_hash() const override;
   std::size_t state_bytes() const override;
 
+  // Test hook: run the portable STDP loops instead of the AVX-512 kernel
+  // (where the build has one) in models stepped from now on; the results are
+  // bit-identical, which the tests check.
+  static inline bool portable_kernels = false;
+
   // Test hook: adds `current` to neuron i's input on the next neural step
   // only (e.g. a point stimulus inside the lattice).
   void inject(std::int64_t i, float current) { injected_.push_back({i, current}); }
