@@ -397,6 +397,8 @@ QString MainWindow::caption() const {
     else  // the voxel budget is taken by spikes alone
       c += QStringLiteral("\nshown: spiking and recently spiked neurons only (%1 voxels)").arg(view_->visible_voxels());
   }
+  if (snap_.neurons.stride > 1)
+    c += QStringLiteral("\nsub-sampled: every %1th neuron along each axis").arg(snap_.neurons.stride);
   if (view_->options().group_colour && snap_.group_size > 0)
     c += QStringLiteral("\ncolour: mean v/θ of each %1×%1×%1 group").arg(snap_.group_size);
   return c;

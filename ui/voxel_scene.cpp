@@ -258,7 +258,7 @@ void VoxelScene::add_label(const QString& text, const QVector3D& at, float heigh
   labels_.push_back(entity);
 }
 
-void VoxelScene::set_layout(const VoxelLayout& l, bool layer_model) {
+void VoxelScene::set_layout(const VoxelLayout& l, bool layer_model, int last_z) {
   for (auto* e : labels_) delete e;
   labels_.clear();
 
@@ -299,8 +299,10 @@ void VoxelScene::set_layout(const VoxelLayout& l, bool layer_model) {
   if (layer_model) {
     add_label(QStringLiteral("hidden layer %1 x %2").arg(l.nx).arg(l.ny), QVector3D(x0, top, l.wz(0)), h, text);
   } else {
+    // in lattice coordinates, not those of a sub-sampled view (the caption
+    // says when the view is sub-sampled)
     add_label(QStringLiteral("z = 0 (input face)"), QVector3D(x0, top, zf), h, text);
-    add_label(QStringLiteral("z = %1 (output face)").arg(l.nz - 1), QVector3D(x0, top, zb), h, text);
+    add_label(QStringLiteral("z = %1 (output face)").arg(last_z), QVector3D(x0, top, zb), h, text);
   }
   // right-aligned: from the default camera the back plane's left is hidden
   add_label(QStringLiteral("prediction"), QVector3D(x1 - 5.2f * h, below, l.output_wz()), h, QColor(90, 220, 110));

@@ -34,7 +34,9 @@ class VoxelScene {
 
   // Rebuilds outlines and labels for a lattice shape; `layer_model` names the
   // planes "input / hidden / prediction" instead of the cube's faces.
-  void set_layout(const VoxelLayout& layout, bool layer_model);
+  // last_z: the model's index of its output face (a sub-sampled view has
+  // fewer planes than the lattice)
+  void set_layout(const VoxelLayout& layout, bool layer_model, int last_z);
   // Uploads instance records (kInstanceFloats each); only these go to the GPU.
   void upload(const std::vector<float>& instances, int count);
   // Line segments (6 floats each) outlining groups; empty hides them.

@@ -119,11 +119,14 @@ void VoxelView::show_snapshot(const Snapshot& s, bool fresh) {
   if (fresh) builder_.age(copy_);
   const Dims d = shown_dims(copy_.neurons);
   const bool layer = copy_.config && copy_.config->model == "layer";
-  if (d.nx != dims_.nx || d.ny != dims_.ny || d.nz != dims_.nz || layer != layer_model_) {
+  const int stride = std::max(1, copy_.neurons.stride);
+  if (d.nx != dims_.nx || d.ny != dims_.ny || d.nz != dims_.nz || layer != layer_model_ || stride != stride_) {
     dims_ = d;
     layer_model_ = layer;
+    stride_ = stride;
     layout_ = make_layout(d);
-    scene_->set_layout(layout_, layer);
+    const int last_z = copy_.config ? copy_.config->depth - 1 : d.nz - 1;
+    scene_->set_layout(layout_, layer, last_z);
     reset_camera();
   }
   rebuild();

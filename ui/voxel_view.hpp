@@ -89,6 +89,7 @@ class VoxelView : public QWidget {
   VoxelLayout layout_;
   Dims dims_;
   bool layer_model_ = false;
+  int stride_ = 1;  // sub-sampling of the shown snapshot
   int frames_since_upload_ = 1;
   qint64 upload_ms_ = 0;   // when the last upload was made
   int last_frame_ms_ = 0;  // upload to rendered frame, last time
