@@ -367,6 +367,9 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
     const __mmask16 post = _mm_test_epi8_mask(si8, si8);
     const __m512 yi = _mm512_and_ps(_mm512_loadu_ps(y + i), no_sign);
     for (int d = 0; d < 6; ++d) _mm_prefetch(reinterpret_cast<const char*>(k.w[d] + i + kPrefetchAhead), _MM_HINT_T0);
+    // and the next plane's traces and spikes (sources of the -z links, d = 5), met here first
+    _mm_prefetch(reinterpret_cast<const char*>(k.x[5] + i + kPrefetchAhead), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(s - k.off[5] + i + kPrefetchAhead), _MM_HINT_T0);
     for (int d = 0; d < 6; ++d) {  // unrolled by the compiler
       const __m128i sj8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i - k.off[d]));
       const __mmask16 pre = _mm_test_epi8_mask(sj8, sj8);
