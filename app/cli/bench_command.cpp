@@ -102,7 +102,9 @@ int bench_cube(const BenchOptions& opt) {
   if (opt.threads_given) thread_counts = {opt.threads};
   for (int side : opt.sides) {
     const double neurons = std::pow(static_cast<double>(side), 3);
-    const auto steps = static_cast<std::int64_t>(std::max(20.0, std::min(2000.0, 4.0e8 / neurons)));
+    // about 1e9 neuron-steps a run (a few seconds): long enough for the
+    // timings of the big cubes to settle
+    const auto steps = static_cast<std::int64_t>(std::max(20.0, std::min(2000.0, 1.0e9 / neurons)));
     for (int threads : thread_counts) {
       std::vector<CubeBench> runs;
       for (int k = 0; k < opt.repeat; ++k) runs.push_back(run_cube(side, side, threads, steps, std::max<std::int64_t>(10, steps / 10), false));

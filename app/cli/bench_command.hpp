@@ -17,7 +17,7 @@ struct BenchOptions {
   bool scaling = false;
   bool threads_given = false;           // --scaling: only this thread count, not 1 and 2
   std::vector<int> sides{32, 64, 128, 256};  // --scaling: cube sides
-  int repeat = 1;                       // --scaling: runs per row; the median is reported
+  int repeat = 3;                       // --scaling: runs per row; the median is reported
 };
 
 int bench_command(const BenchOptions& opt);

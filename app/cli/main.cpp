@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--threads", bench.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
   bench_cmd->add_flag("--scaling", bench.scaling, "table of cube sizes 32^3..256^3 at 1 and 2 threads");
   bench_cmd->add_option("--sides", bench.sides, "--scaling: cube sides (default 32 64 128 256)")->check(CLI::Range(3, 1024))->delimiter(',');
-  bench_cmd->add_option("--repeat", bench.repeat, "--scaling: runs per row, the median is reported")->check(CLI::Range(1, 100));
+  bench_cmd->add_option("--repeat", bench.repeat, "--scaling: runs per row, the median is reported (default 3)")->check(CLI::Range(1, 100));
 
   try {
     app.parse(argc, argv);
