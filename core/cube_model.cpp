@@ -188,7 +188,6 @@ struct RowArgs {
   float dp, dm;
   std::uint8_t hold;
   bool nearest;
-  std::int64_t n, nn;
   std::uint32_t noise_key;
 };
 
@@ -258,8 +257,10 @@ void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t b
       v[i] = fire ? v_reset : vi;
     }
     out[i] = fire ? 1 : 0;
-    // STDP reads a neighbour's trace and spike from one cache line: the
-    // spike of this step is the sign of the (non-negative) pre trace
+    // the spike of this step is also the sign of the (non-negative) pre
+    // trace: the STDP reads spikes from the spike array and traces through
+    // fabs, but the stored traces (checkpoints, state_hash) stay those of
+    // the event-driven STDP that used the sign
     tp[i] = fire ? -tp_new : tp_new;
     const float sf = fire ? 1.0f : 0.0f;
     if constexpr (kRule == ThresholdRule::kHomeostatic) th[i] = std::min(std::max(th[i] + eta * (sf - r_target), th_min), th_max);
