@@ -354,7 +354,8 @@ constexpr std::int64_t kPrefetchAhead = 256;  // floats: 1 kB ahead in each weig
 template <bool kMultiplicative>
 __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __restrict s, const float* __restrict y,
                                         std::int64_t begin, std::int64_t end) {
-  const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+  const __m512 zero = _mm512_setzero_ps();
+  const __mmask16 all = 0xffff;
   const __m512 no_sign = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
   __m512 a_plus[6], a_minus[6], w_max[6];
   for (int d = 0; d < 6; ++d) {
@@ -391,11 +392,18 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
         pot = _mm512_mul_ps(pot, _mm512_sub_ps(w_max[d], wv));
         dep = _mm512_mul_ps(dep, wv);
       }
-      pot = _mm512_mask_mul_ps(_mm512_mul_ps(pot, zero), post, pot, one);
-      dep = _mm512_mask_mul_ps(_mm512_mul_ps(dep, zero), pre, dep, one);
+      // stdp_link multiplies by 1 or 0; selecting the term or +0 gives the
+      // same weight: dep >= 0, so dep * 0 is +0; pot * 0 is -0 only when
+      // pot < 0 (multiplicative, w above a lowered w_max), and w + -0 equals
+      // w + +0 for every w but -0, which no weight ever is (they start at
+      // +0 or above and the clamp maps -0 nowhere: v = -0 needs w = -0)
+      pot = _mm512_maskz_mov_ps(post, pot);
+      dep = _mm512_maskz_mov_ps(pre, dep);
       __m512 v = _mm512_sub_ps(_mm512_add_ps(wv, pot), dep);
-      v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, zero);
-      v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w_max[d], v, _CMP_LT_OQ), v, w_max[d]);
+      // std::clamp(v, 0, w_max) for v neither NaN (finite traces and rates)
+      // nor -0 (above): max(v, 0) then min(., w_max)
+      // (the maskz forms with all lanes: g++ 12's plain max/min intrinsics warn)
+      v = _mm512_maskz_min_ps(all, _mm512_maskz_max_ps(all, v, zero), w_max[d]);
       _mm512_mask_storeu_ps(w + i, change, v);
     }
   }
