@@ -465,8 +465,7 @@ void CubeModel::make_parts() {
 
 void CubeModel::set_link_period(int p) {
   settle();
-  link_period_ = std::max(1, p);
-  const auto period = static_cast<std::int64_t>(link_period_);
+  const auto period = static_cast<std::int64_t>(std::max(1, p));
   for (auto& live : plane_links_) live.assign(static_cast<std::size_t>(nn_), 0);
   for (std::int64_t y = 0; y < n_; ++y)
     for (std::int64_t x = 0; x < n_; ++x) {

@@ -176,7 +176,6 @@ class CubeModel : public Model {
   std::array<std::vector<std::int32_t>, 2> row_spikes_;  // spikes per row (z, y) of spk_[0] and spk_[1]
   std::array<std::vector<std::uint8_t>, 4> plane_links_;  // kXp..kYm, per (x, y): 1 where the in-link exists
   std::vector<std::uint8_t> z_links_;      // per z: bit d set when the in-links of direction d (z) exist
-  int link_period_ = 1;
   std::int64_t block_rows_ = 1;       // rows per block of the pass: divides n, so no block straddles a plane
   std::vector<std::uint8_t> bad_;     // per worker: a non-finite potential was seen
   std::vector<Part> parts_;           // per worker
