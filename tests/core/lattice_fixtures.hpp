@@ -35,6 +35,21 @@ inline Config quiet_lattice(int n, int depth, int group = 0) {
   return c;
 }
 
+// Every option that changes the lattice arithmetic switched on: two traces,
+// nearest-spike traces, multiplicative updates, weight decay, homeostatic
+// thresholds, substeps and an input patch (the determinism tests run these).
+inline Config with_every_option(Config c) {
+  c.tau_minus = 30.0;
+  c.nearest = true;
+  c.multiplicative = true;
+  c.decay = 1e-4;
+  c.threshold = "homeostatic";
+  c.theta_min = 0.5;
+  c.substeps = 2;
+  c.patch_radius = 1;
+  return c;
+}
+
 // Steps a model directly with all-zero input and target frames.
 struct Driver {
   explicit Driver(int n) : zeros(static_cast<std::size_t>(n) * n, 0) {}

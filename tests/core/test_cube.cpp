@@ -22,6 +22,7 @@ namespace {
 using test::Driver;
 using test::quiet_lattice;
 using test::run_hash;
+using test::with_every_option;
 
 TEST(CubeStdp, LinkFollowsHandComputedSpikeTrain) {
   const float d = std::exp(-1.0f / 20.0f);
@@ -191,16 +192,7 @@ TEST(CubeDeterminism, PresetThreadCountsAndOptions) {
   Config p = load_preset("cube-4");
   p.n = 20;
   configs.push_back(p);
-  Config q = cube_benchmark_config(12, 10, 1);
-  q.tau_minus = 30.0;
-  q.nearest = true;
-  q.multiplicative = true;
-  q.decay = 1e-4;
-  q.threshold = "homeostatic";
-  q.theta_min = 0.5;
-  q.substeps = 2;
-  q.patch_radius = 1;
-  configs.push_back(q);
+  configs.push_back(with_every_option(cube_benchmark_config(12, 10, 1)));
   for (Config c : configs) {
     c.threads = 1;
     const std::uint64_t h1 = run_hash(c, 120);

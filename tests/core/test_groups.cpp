@@ -20,6 +20,7 @@ namespace {
 using test::Driver;
 using test::quiet_lattice;
 using test::run_hash;
+using test::with_every_option;
 
 template <typename Floats>
 std::int64_t nonzero(const Floats& v) {
@@ -242,18 +243,10 @@ TEST(GroupsDeterminism, RunsThreadCountsAndOptions) {
   t.n = 20;
   configs.push_back(t);
   // the options: two traces, nearest, multiplicative, decay, homeostasis, substeps, patch
-  Config q = bench;
+  Config q = with_every_option(bench);
   q.n = 12;
   q.depth = 6;
   q.group = 3;
-  q.tau_minus = 30.0;
-  q.nearest = true;
-  q.multiplicative = true;
-  q.decay = 1e-4;
-  q.threshold = "homeostatic";
-  q.theta_min = 0.5;
-  q.substeps = 2;
-  q.patch_radius = 1;
   q.group_gain = 4.0;
   configs.push_back(q);
   Config off = bench;
