@@ -142,6 +142,14 @@ Content analyse(const QImage& img) {
   return c;
 }
 
+// What every model's screenshot must show: voxels, in more than one colour.
+void expect_coloured_voxels(const QImage& img) {
+  ASSERT_FALSE(img.isNull());
+  const Content c = analyse(img);
+  EXPECT_GT(c.pixels, 5000) << "the 3D view looks blank";
+  EXPECT_GE(c.hues, 2) << "the 3D view is one colour";
+}
+
 std::unique_ptr<MainWindow> open_window(const std::string& preset) {
   auto w = std::make_unique<MainWindow>(load_preset(preset), QString::fromStdString(preset));
   w->resize(1300, 850);
@@ -154,11 +162,7 @@ TEST(Gui, Layer0101ScreenshotShowsColouredVoxels) {
   REQUIRE_DISPLAY();
   auto w = open_window("01_01");
   run_steps(*w, 300);
-  const QImage img = screenshot(*w, "layer.png");
-  ASSERT_FALSE(img.isNull());
-  const Content c = analyse(img);
-  EXPECT_GT(c.pixels, 5000) << "the 3D view looks blank";
-  EXPECT_GE(c.hues, 2) << "the 3D view is one colour";
+  expect_coloured_voxels(screenshot(*w, "layer.png"));
 }
 
 TEST(Gui, Cube4ScreenshotShowsColouredVoxels) {
@@ -166,11 +170,7 @@ TEST(Gui, Cube4ScreenshotShowsColouredVoxels) {
   auto w = open_window("cube-4");
   w->view_controls()->set_active_only(false);  // draw the whole 48 x 48 x 4 lattice
   run_steps(*w, 300);
-  const QImage img = screenshot(*w, "cube4.png");
-  ASSERT_FALSE(img.isNull());
-  const Content c = analyse(img);
-  EXPECT_GT(c.pixels, 5000) << "the 3D view looks blank";
-  EXPECT_GE(c.hues, 2) << "the 3D view is one colour";
+  expect_coloured_voxels(screenshot(*w, "cube4.png"));
 }
 
 TEST(Gui, TransparentSlabAndPointModesStillDrawVoxels) {
