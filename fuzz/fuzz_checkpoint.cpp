@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-#include "app/io/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 
 namespace {
 const std::string& scratch() {

@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <string>
 
-#include "app/io/checkpoint.hpp"
-#include "app/io/checkpoint_format.hpp"
+#include "io/checkpoint.hpp"
+#include "io/checkpoint_format.hpp"
 
 namespace {
 const std::string& scratch() {

@@ -1,4 +1,4 @@
-#include "app/io/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,8 +10,8 @@
 #include <cstring>
 #include <vector>
 
-#include "app/io/checkpoint_format.hpp"
-#include "app/io/h5util.hpp"
+#include "io/checkpoint_format.hpp"
+#include "io/h5util.hpp"
 #include "core/atomic_file.hpp"
 #include "core/config.hpp"
 

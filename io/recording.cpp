@@ -1,4 +1,4 @@
-#include "app/io/recording.hpp"
+#include "io/recording.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "app/io/h5util.hpp"
+#include "io/h5util.hpp"
 #include "core/atomic_file.hpp"
 
 namespace spikecube::io {

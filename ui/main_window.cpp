@@ -27,7 +27,7 @@
 #include <unistd.h>
 #endif
 
-#include "app/io/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "core/atomic_file.hpp"
 #include "ui/colormap.hpp"
 #include "ui/frame_panel.hpp"

@@ -60,7 +60,7 @@ class MainWindow : public QMainWindow {
   void save_screenshot(const QString& path, std::function<void(bool, const QString&)> done);
   // Saves the slice panel's plane as PNG + CSV; returns an error text or "".
   QString save_slice(const QString& path);
-  // Checkpoints (app/io, HDF5), executed on the simulation thread between
+  // Checkpoints (io/, HDF5), executed on the simulation thread between
   // steps. save returns an error text or ""; load replaces the Simulation by
   // the checkpoint's (its own config, so any model) and reports failures as
   // a message.

@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "app/cli/progress.hpp"
-#include "app/io/checkpoint.hpp"
-#include "app/io/recording.hpp"
+#include "io/checkpoint.hpp"
+#include "io/recording.hpp"
 #include "core/atomic_file.hpp"
 #include "core/simulation.hpp"
 

@@ -2,7 +2,7 @@
 // `spikecube-cli run`: one headless experiment from a preset or config file,
 // writing metrics.csv, layers.csv (multi-layer models), config.toml and
 // summary.json into the output folder, plus optional HDF5 checkpoints and
-// recordings (app/io).
+// recordings (io/).
 //
 // Exit codes: 0 ok; 2 bad input (config, options, unreadable checkpoint,
 // unwritable output); 3 model fault (NaN/inf or runaway firing: the state at

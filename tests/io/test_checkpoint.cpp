@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "app/io/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "core/config.hpp"
 #include "core/simulation.hpp"
 #include "tests/io/io_test_util.hpp"

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <thread>
 
-#include "app/io/checkpoint.hpp"
-#include "app/io/recording.hpp"
+#include "io/checkpoint.hpp"
+#include "io/recording.hpp"
 #include "core/config.hpp"
 #include "core/simulation.hpp"
 #include "tests/io/io_test_util.hpp"
