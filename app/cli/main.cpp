@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "app/cli/bench_command.hpp"
+#include "app/cli/logging.hpp"
 #include "app/cli/run_command.hpp"
 #include "core/config.hpp"
 #include "core/version.hpp"
@@ -93,6 +94,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--record", run.record_path, "record spikes (and sampled potentials) to this HDF5 file");
   run_cmd->add_option("--record-every", run.record_every, "sample potentials every K steps (default 10)");
   run_cmd->add_option("--record-slice", run.record_slices, "record potentials of the plane AXIS:INDEX, e.g. z:0 (repeatable)");
+  spikecube::cli::LogOptions log;
+  run_cmd->add_option("--log-level", log.level, "log to stderr (and --log FILE) from this level on: trace, debug, info, warn (default), error, critical, off")
+      ->check(CLI::IsMember(spikecube::cli::log_level_names()));
+  run_cmd->add_option("--log", log.file, "also append the log to FILE, with timestamps");
 
   auto* presets_cmd = app.add_subcommand("presets", "list the built-in presets");
   auto* params_cmd = app.add_subcommand("params", "list every config key with its default and range (markdown)");
@@ -101,7 +106,7 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("file", validate_path, "TOML config file")->required();
 
   spikecube::cli::BenchOptions bench;
-  auto* bench_cmd = app.add_subcommand("bench", "performance scenarios (DESIGN section 6)");
+  auto* bench_cmd = app.add_subcommand("bench", "performance scenarios (README: Performance)");
   bench_cmd->add_option("--model", bench.model, "layer, cube or groups");
   bench_cmd->add_option("--n", bench.n, "grid side")->check(CLI::Range(3, 1024));
   bench_cmd->add_option("--L", bench.depth, "cube depth")->check(CLI::Range(1, 1024));
@@ -120,7 +125,15 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  if (*run_cmd) return spikecube::cli::run_command(run);
+  if (*run_cmd) {
+    try {
+      spikecube::cli::setup_logging(log);
+    } catch (const std::exception& e) {
+      std::cerr << "spikecube-cli: " << e.what() << "\n";
+      return 2;
+    }
+    return spikecube::cli::run_command(run);
+  }
   if (*presets_cmd) return list_presets();
   if (*validate_cmd) return validate_file(validate_path);
   if (*params_cmd) return list_params();

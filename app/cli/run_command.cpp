@@ -1,24 +1,45 @@
 #include "app/cli/run_command.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
-
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
+#include "app/cli/logging.hpp"
 #include "app/cli/progress.hpp"
+#include "core/atomic_file.hpp"
+#include "core/health.hpp"
+#include "core/simulation.hpp"
 #include "io/checkpoint.hpp"
 #include "io/recording.hpp"
-#include "core/atomic_file.hpp"
-#include "core/simulation.hpp"
 
 namespace spikecube::cli {
 namespace fs = std::filesystem;
+
+namespace {
+
+// The exit codes of run_command.hpp and the README's "Command line"; a
+// signal ends the run with 128 + its number (130 SIGINT, 143 SIGTERM).
+constexpr int kExitOk = 0;
+constexpr int kExitBadInput = 2;
+constexpr int kExitFault = 3;
+
+// --steps, checked in one place for fresh and resumed runs
+std::optional<std::int64_t> steps_option(const RunOptions& opt) {
+  if (opt.steps && *opt.steps < 0) {
+    throw ConfigError("--steps: " + std::to_string(*opt.steps) + " is out of range; expected an integer in [0, inf)");
+  }
+  return opt.steps;
+}
+
+}  // namespace
 
 Config resolve_config(const RunOptions& opt) {
   if (!opt.preset.empty() && !opt.config_path.empty()) {
@@ -27,10 +48,7 @@ Config resolve_config(const RunOptions& opt) {
   Config cfg = !opt.config_path.empty() ? load_config_file(opt.config_path)
                                         : load_preset(opt.preset.empty() ? "01_01" : opt.preset);
   for (const auto& s : opt.overrides) apply_override(cfg, s);
-  if (opt.steps) {
-    if (*opt.steps < 0) throw ConfigError("--steps: " + std::to_string(*opt.steps) + " is out of range; expected an integer in [0, inf)");
-    cfg.steps = *opt.steps;
-  }
+  if (const auto steps = steps_option(opt)) cfg.steps = *steps;
   if (opt.seed) cfg.seed = *opt.seed;
   if (opt.threads) {
     if (*opt.threads < 0 || *opt.threads > 256) throw ConfigError("--threads: " + std::to_string(*opt.threads) + " is out of range; expected an integer in [0, 256]");
@@ -41,7 +59,82 @@ Config resolve_config(const RunOptions& opt) {
   return cfg;
 }
 
+std::string numbered_checkpoint_path(const std::string& path, std::int64_t step) {
+  const fs::path p(path);
+  char num[32];
+  std::snprintf(num, sizeof num, "_%06lld", static_cast<long long>(step));
+  fs::path out = p.parent_path() / (p.stem().string() + num + p.extension().string());
+  return out.string();
+}
+
 namespace {
+
+// ---- errors ------------------------------------------------------------------
+
+// errors are reported as exactly one line
+void report_error(const std::string& what) {
+  std::string line = what;
+  for (char& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::cerr << "spikecube-cli: " << line << "\n";
+  log_error_to_file(line);
+}
+
+// Runs f(); the one place where an exception becomes an exit code. Every
+// error a run can meet (ConfigError, FileError, io::CheckpointError,
+// io::RecordingError: all std::runtime_error; std::invalid_argument from an
+// option's syntax) is bad input: its text plus context() is the one line on
+// stderr, and the result is 2. context() runs only on an error.
+template <typename F, typename Context>
+int exit_code_of(F&& f, Context&& context) {
+  try {
+    f();
+    return kExitOk;
+  } catch (const std::invalid_argument& e) {
+    report_error(e.what() + context());
+  } catch (const std::runtime_error& e) {
+    report_error(e.what() + context());
+  }
+  return kExitBadInput;
+}
+
+template <typename F>
+int exit_code_of(F&& f) {
+  return exit_code_of(std::forward<F>(f), [] { return std::string(); });
+}
+
+// ---- signals -----------------------------------------------------------------
+
+// set by the SIGINT/SIGTERM handler, read between steps
+volatile std::sig_atomic_t g_signal = 0;
+extern "C" void on_signal(int sig) { g_signal = sig; }
+
+// Installs the handlers for one run and restores the previous ones after it.
+// SA_RESETHAND: a second Ctrl-C falls through to the default action and ends
+// the process at once (temporary files may then be left behind).
+class SignalGuard {
+ public:
+  SignalGuard() {
+    g_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~SignalGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
+// ---- output files ------------------------------------------------------------
 
 std::string hash_hex(std::uint64_t h) {
   char buf[19];
@@ -95,55 +188,6 @@ void check_out_dir(const std::string& dir) {
   std::remove(probe.c_str());
 }
 
-}  // namespace
-
-std::string numbered_checkpoint_path(const std::string& path, std::int64_t step) {
-  const fs::path p(path);
-  char num[32];
-  std::snprintf(num, sizeof num, "_%06lld", static_cast<long long>(step));
-  fs::path out = p.parent_path() / (p.stem().string() + num + p.extension().string());
-  return out.string();
-}
-
-namespace {
-
-// set by the SIGINT/SIGTERM handler, read between steps
-volatile std::sig_atomic_t g_signal = 0;
-extern "C" void on_signal(int sig) { g_signal = sig; }
-
-// Installs the handlers for one run and restores the previous ones after it.
-// SA_RESETHAND: a second Ctrl-C falls through to the default action and ends
-// the process at once (temporary files may then be left behind).
-class SignalGuard {
- public:
-  SignalGuard() {
-    g_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND | SA_RESTART;
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SignalGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  SignalGuard(const SignalGuard&) = delete;
-  SignalGuard& operator=(const SignalGuard&) = delete;
-
- private:
-  struct sigaction old_int_ {}, old_term_ {};
-};
-
-// errors are reported as exactly one line
-void report(const std::string& what) {
-  std::string line = what;
-  for (char& c : line)
-    if (c == '\n' || c == '\r') c = ' ';
-  std::cerr << "spikecube-cli: " << line << "\n";
-}
-
 std::string fault_path(const RunOptions& opt) {
   if (!opt.out_dir.empty()) return (fs::path(opt.out_dir) / "fault.h5").string();
   if (!opt.checkpoint_path.empty()) {
@@ -153,184 +197,243 @@ std::string fault_path(const RunOptions& opt) {
   return {};
 }
 
-// Everything that can be rejected before the first step: config, resume
-// file, output folder, checkpoint and recording paths.
-std::unique_ptr<Simulation> prepare(const RunOptions& opt, std::int64_t& to_run) {
+// metrics.csv (one row per step) and layers.csv (multi-layer models) in the
+// output folder, committed (renamed into place) at the end of the run
+class StepFiles {
+ public:
+  StepFiles(const fs::path& out, const Simulation& sim) : out_(out) {
+    metrics_ = std::make_unique<AtomicFile>((out / "metrics.csv").string());
+    auto& m = metrics_->stream();
+    m << "step,iou100,fire,out_px,iou,target_px,input_on";
+    for (const auto& name : sim.extra_metric_names()) m << "," << name;
+    m << "\n";
+    sim.model().layer_rates(layer_rates_);
+    if (!layer_rates_.empty()) {
+      layers_ = std::make_unique<AtomicFile>((out / "layers.csv").string());
+      layers_->stream() << "step";
+      for (std::size_t z = 0; z < layer_rates_.size(); ++z) layers_->stream() << ",z" << z;
+      layers_->stream() << "\n";
+    }
+  }
+
+  void add_step(const Simulation& sim) {
+    const StepMetrics& s = sim.last();
+    auto& m = metrics_->stream();
+    m << s.step << ',' << s.iou100 << ',' << s.fire << ',' << s.out_px << ',' << s.iou << ',' << s.target_px << ','
+      << (s.input_on ? 1 : 0);
+    for (double v : s.extra) m << ',' << v;
+    m << '\n';
+    if (layers_) {
+      sim.model().layer_rates(layer_rates_);
+      layers_->stream() << s.step;
+      for (double r : layer_rates_) layers_->stream() << ',' << r;
+      layers_->stream() << '\n';
+    }
+  }
+
+  // the per-step files, then config.toml and summary.json
+  void commit(const Simulation& sim, const RunSummary& summary, std::int64_t ran, double seconds) {
+    metrics_->commit();
+    if (layers_) layers_->commit();
+    write_file_atomic((out_ / "config.toml").string(), to_toml(sim.config()));
+    write_file_atomic((out_ / "summary.json").string(), summary_json(sim.config(), summary, ran, seconds, sim.model().state_hash()));
+  }
+
+ private:
+  fs::path out_;
+  std::unique_ptr<AtomicFile> metrics_, layers_;
+  std::vector<double> layer_rates_;
+};
+
+// ---- parse: everything that can be rejected before the first step ---------------
+
+struct RunSetup {
+  std::unique_ptr<Simulation> sim;
+  std::unique_ptr<io::Recorder> recorder;
+  std::unique_ptr<StepFiles> files;  // null without --out
+  std::int64_t to_run = 0;
+};
+
+void check_options(const RunOptions& opt) {
   if (opt.checkpoint_every < 0) throw ConfigError("--checkpoint-every: must be >= 0");
   if (opt.checkpoint_every > 0 && opt.checkpoint_path.empty()) throw ConfigError("--checkpoint-every needs --checkpoint PATH");
   if (opt.record_every < 1) throw ConfigError("--record-every: must be >= 1");
   if (!opt.record_slices.empty() && opt.record_path.empty()) throw ConfigError("--record-slice needs --record PATH");
+}
+
+// A checkpoint carries its resolved config; --preset or --config only check
+// that it fits (model kind and sizes).
+std::unique_ptr<Simulation> open_resumed(const RunOptions& opt, std::int64_t& to_run) {
+  if (!opt.overrides.empty() || opt.seed || opt.threads || !opt.input_off.empty()) {
+    throw ConfigError("--resume: --set, --seed, --threads and --input-off cannot be combined with it (the checkpoint holds the config)");
+  }
   std::unique_ptr<Simulation> sim;
-  if (!opt.resume_path.empty()) {
-    // the checkpoint carries the resolved config; options that would change it are refused
-    if (!opt.overrides.empty() || opt.seed || opt.threads || !opt.input_off.empty()) {
-      throw ConfigError("--resume: --set, --seed, --threads and --input-off cannot be combined with it (the checkpoint holds the config)");
-    }
-    if (!opt.preset.empty() || !opt.config_path.empty()) {
-      RunOptions base = opt;
-      base.steps.reset();
-      sim = std::make_unique<Simulation>(resolve_config(base));
-      io::load_checkpoint(opt.resume_path, *sim);  // checks model kind and sizes
-    } else {
-      sim = io::open_checkpoint(opt.resume_path);
-    }
-    if (opt.steps) {
-      if (*opt.steps < 0) throw ConfigError("--steps: " + std::to_string(*opt.steps) + " is out of range; expected an integer in [0, inf)");
-      to_run = *opt.steps;
-    } else {
-      to_run = std::max<std::int64_t>(0, sim->config().steps - sim->step_count());
-    }
+  if (!opt.preset.empty() || !opt.config_path.empty()) {
+    RunOptions base = opt;
+    base.steps.reset();
+    sim = std::make_unique<Simulation>(resolve_config(base));
+    io::load_checkpoint(opt.resume_path, *sim);
   } else {
-    sim = std::make_unique<Simulation>(resolve_config(opt));
-    to_run = sim->config().steps;
+    sim = io::open_checkpoint(opt.resume_path);
+  }
+  const auto steps = steps_option(opt);
+  to_run = steps ? *steps : std::max<std::int64_t>(0, sim->config().steps - sim->step_count());
+  if (!steps && to_run == 0) {
+    spdlog::warn("--resume: the checkpoint is at step {}, run.steps is {}: nothing to run (--steps N runs N more)",
+                 sim->step_count(), sim->config().steps);
+  }
+  return sim;
+}
+
+void log_run_start(const RunOptions& opt, const Simulation& sim, std::int64_t to_run) {
+  const Config& c = sim.config();
+  const std::string source = !opt.resume_path.empty()  ? "checkpoint " + opt.resume_path
+                             : !opt.config_path.empty() ? "config " + opt.config_path
+                                                        : "preset " + (opt.preset.empty() ? std::string("01_01") : opt.preset);
+  const std::string dims = c.model == "layer" ? fmt::format("{}x{}", c.n, c.n) : fmt::format("{}x{}x{}", c.n, c.n, c.depth);
+  spdlog::info("run: {} ({} {}), seed {}, steps {}-{}, threads {}, output {}", source, c.model, dims, c.seed,
+               sim.step_count() + 1, sim.step_count() + to_run, c.threads == 0 ? std::string("all cores") : std::to_string(c.threads),
+               opt.out_dir.empty() ? std::string("none (--out not given)") : opt.out_dir);
+  spdlog::debug("resolved config:\n{}", to_toml(c));
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (cores > 0 && c.threads > static_cast<int>(cores)) {
+    spdlog::warn("--threads {} is more than the {} hardware threads: results are the same, the run is slower", c.threads, cores);
+  }
+}
+
+RunSetup setup_run(const RunOptions& opt) {
+  check_options(opt);
+  RunSetup s;
+  if (!opt.resume_path.empty()) {
+    s.sim = open_resumed(opt, s.to_run);
+  } else {
+    s.sim = std::make_unique<Simulation>(resolve_config(opt));
+    s.to_run = s.sim->config().steps;
   }
   if (!opt.out_dir.empty()) check_out_dir(opt.out_dir);
   if (!opt.checkpoint_path.empty()) io::probe_writable(opt.checkpoint_path);
   if (!opt.record_path.empty()) io::probe_writable(opt.record_path);
-  return sim;
+  if (!opt.record_path.empty()) {
+    io::RecordOptions ro;
+    ro.every = opt.record_every;
+    for (const auto& slice : opt.record_slices) ro.slices.push_back(io::parse_record_slice(slice));
+    s.recorder = std::make_unique<io::Recorder>(opt.record_path, *s.sim, ro);
+  }
+  if (!opt.out_dir.empty()) s.files = std::make_unique<StepFiles>(fs::path(opt.out_dir), *s.sim);
+  log_run_start(opt, *s.sim, s.to_run);
+  return s;
+}
+
+// ---- run: the steps ------------------------------------------------------------------
+
+struct RunOutcome {
+  int exit_code = kExitOk;  // 2: a recording or checkpoint write failed; 3: model fault
+  bool faulted = false;
+  int signal = 0;           // SIGINT / SIGTERM that ended the run early
+  std::int64_t ran = 0;     // this invocation only (a resumed run continues the count)
+  double seconds = 0;
+};
+
+void save_checkpoint_logged(const std::string& path, const Simulation& sim) {
+  io::save_checkpoint(path, sim);
+  spdlog::info("checkpoint written: {} (step {})", path, sim.step_count());
+}
+
+// The fault's one line; the state at the fault goes to fault_path() if there
+// is one.
+void report_fault(const RunOptions& opt, const Simulation& sim, Health h) {
+  std::string msg = "step " + std::to_string(sim.last().step) + ": " + health_message(h, sim.config().model) + "; stopping";
+  const std::string fp = fault_path(opt);
+  if (!fp.empty()) {
+    try {
+      io::save_checkpoint(fp, sim);
+      msg += "; state saved to " + fp;
+    } catch (const io::CheckpointError& e) {
+      msg += std::string("; could not save the state: ") + e.what();
+    }
+  }
+  report_error(msg);
+}
+
+RunOutcome run_steps(const RunOptions& opt, RunSetup& setup) {
+  Simulation& sim = *setup.sim;
+  RunOutcome out;
+  SignalGuard signals;
+  const std::int64_t first_step = sim.step_count();
+  Progress progress(setup.to_run, !opt.quiet && ::isatty(STDERR_FILENO));
+  const auto t0 = std::chrono::steady_clock::now();
+  out.exit_code = exit_code_of(
+      [&] {
+        for (std::int64_t i = 0; i < setup.to_run && g_signal == 0; ++i) {
+          sim.step();
+          const StepMetrics& s = sim.last();
+          if (setup.files) setup.files->add_step(sim);
+          if (setup.recorder) setup.recorder->record(sim);
+          if (opt.checkpoint_every > 0 && s.step % opt.checkpoint_every == 0) {
+            if (spdlog::should_log(spdlog::level::info)) progress.finish();  // the log line gets its own line
+            save_checkpoint_logged(numbered_checkpoint_path(opt.checkpoint_path, s.step), sim);
+          }
+          progress.update(i + 1, s.iou100, s.fire);
+          if (const Health h = sim.health(); h != Health::kOk) {
+            progress.finish();
+            report_fault(opt, sim, h);
+            out.faulted = true;
+            return;
+          }
+        }
+      },
+      [&] {
+        progress.finish();
+        return "; stopping at step " + std::to_string(sim.step_count());
+      });
+  if (out.faulted) out.exit_code = kExitFault;
+  progress.finish();
+  out.signal = g_signal;
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.ran = sim.step_count() - first_step;
+  return out;
+}
+
+// ---- report: final checkpoint, recording, output files, summary line ----------------
+
+int report_run(const RunOptions& opt, RunSetup& setup, const RunOutcome& out) {
+  Simulation& sim = *setup.sim;
+  int exit_code = out.exit_code;
+  const RunSummary summary = sim.summary();
+  const double sps = out.seconds > 0 ? static_cast<double>(out.ran) / out.seconds : 0.0;
+  spdlog::info("ran {} steps in {:.2f} s ({:.0f} steps/s)", out.ran, out.seconds, sps);
+
+  // final checkpoint (not after a fault: that state went to fault.h5, nor
+  // after a failed write), then the recording and the output files
+  const int closing = exit_code_of([&] {
+    if (!opt.checkpoint_path.empty() && exit_code == kExitOk) save_checkpoint_logged(opt.checkpoint_path, sim);
+    if (setup.recorder) {
+      setup.recorder->close();
+      spdlog::info("recording written: {}", opt.record_path);
+    }
+  });
+  if (closing != kExitOk) exit_code = closing;
+  if (setup.files) {
+    if (const int rc = exit_code_of([&] { setup.files->commit(sim, summary, out.ran, out.seconds); }); rc != kExitOk) return rc;
+    spdlog::info("outputs written to {}", opt.out_dir);
+  }
+  std::cout << summary_line(summary, sps) << std::endl;
+  if (out.signal != 0 && exit_code == kExitOk) {
+    report_error(std::string("interrupted by ") + (out.signal == SIGINT ? "SIGINT" : "SIGTERM") + " after step " +
+                 std::to_string(sim.step_count()) + (opt.checkpoint_path.empty() ? "" : "; checkpoint " + opt.checkpoint_path) +
+                 "; outputs written");
+    return 128 + out.signal;
+  }
+  return exit_code;
 }
 
 }  // namespace
 
 int run_command(const RunOptions& opt) {
-  std::unique_ptr<Simulation> sim;
-  std::unique_ptr<io::Recorder> recorder;
-  std::int64_t to_run = 0;
-  try {
-    sim = prepare(opt, to_run);
-    if (!opt.record_path.empty()) {
-      io::RecordOptions ro;
-      ro.every = opt.record_every;
-      for (const auto& s : opt.record_slices) ro.slices.push_back(io::parse_record_slice(s));
-      recorder = std::make_unique<io::Recorder>(opt.record_path, *sim, ro);
-    }
-  } catch (const ConfigError& e) {
-    report(e.what());
-    return 2;
-  } catch (const FileError& e) {
-    report(e.what());
-    return 2;
-  } catch (const io::CheckpointError& e) {
-    report(e.what());
-    return 2;
-  } catch (const io::RecordingError& e) {
-    report(e.what());
-    return 2;
-  } catch (const std::invalid_argument& e) {
-    report(e.what());
-    return 2;
-  }
-
-  const bool writing = !opt.out_dir.empty();
-  const fs::path out(opt.out_dir);
-  std::unique_ptr<AtomicFile> metrics, layers;
-  std::vector<double> layer_rates;
-  if (writing) {
-    metrics = std::make_unique<AtomicFile>((out / "metrics.csv").string());
-    auto& m = metrics->stream();
-    m << "step,iou100,fire,out_px,iou,target_px,input_on";
-    for (const auto& name : sim->extra_metric_names()) m << "," << name;
-    m << "\n";
-    sim->model().layer_rates(layer_rates);
-    if (!layer_rates.empty()) {
-      layers = std::make_unique<AtomicFile>((out / "layers.csv").string());
-      layers->stream() << "step";
-      for (std::size_t z = 0; z < layer_rates.size(); ++z) layers->stream() << ",z" << z;
-      layers->stream() << "\n";
-    }
-  }
-
-  SignalGuard signals;
-  const std::int64_t first_step = sim->step_count();
-  Progress progress(to_run, !opt.quiet && ::isatty(STDERR_FILENO));
-  const auto t0 = std::chrono::steady_clock::now();
-  int exit_code = 0;
-  bool faulted = false;
-  for (std::int64_t i = 0; i < to_run && g_signal == 0; ++i) {
-    sim->step();
-    const StepMetrics& s = sim->last();
-    if (writing) {
-      auto& m = metrics->stream();
-      m << s.step << ',' << s.iou100 << ',' << s.fire << ',' << s.out_px << ',' << s.iou << ',' << s.target_px << ','
-        << (s.input_on ? 1 : 0);
-      for (double v : s.extra) m << ',' << v;
-      m << '\n';
-      if (layers) {
-        sim->model().layer_rates(layer_rates);
-        layers->stream() << s.step;
-        for (double r : layer_rates) layers->stream() << ',' << r;
-        layers->stream() << '\n';
-      }
-    }
-    try {
-      if (recorder) recorder->record(*sim);
-      if (opt.checkpoint_every > 0 && s.step % opt.checkpoint_every == 0) {
-        io::save_checkpoint(numbered_checkpoint_path(opt.checkpoint_path, s.step), *sim);
-      }
-    } catch (const std::runtime_error& e) {
-      progress.finish();
-      report(std::string(e.what()) + "; stopping at step " + std::to_string(s.step));
-      exit_code = 2;
-      break;
-    }
-    progress.update(i + 1, s.iou100, s.fire);
-    const Health h = sim->health();
-    if (h != Health::kOk) {
-      progress.finish();
-      std::string msg = "step " + std::to_string(s.step) + ": " +
-                        (h == Health::kNonFinite ? "membrane potential or threshold became NaN/inf"
-                                                 : "runaway firing (nearly every neuron firing for 1000 steps)") +
-                        "; stopping";
-      const std::string fp = fault_path(opt);
-      if (!fp.empty()) {
-        try {
-          io::save_checkpoint(fp, *sim);
-          msg += "; state saved to " + fp;
-        } catch (const io::CheckpointError& e) {
-          msg += std::string("; could not save the state: ") + e.what();
-        }
-      }
-      report(msg);
-      exit_code = 3;
-      faulted = true;
-      break;
-    }
-  }
-  progress.finish();
-  const int sig = g_signal;
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const RunSummary summary = sim->summary();
-  const std::int64_t ran = sim->step_count() - first_step;  // this invocation only (resume continues the count)
-  const double sps = seconds > 0 ? static_cast<double>(ran) / seconds : 0.0;
-
-  // final checkpoint (not after a fault: that state went to fault.h5), then
-  // the recording and the output files
-  try {
-    if (!opt.checkpoint_path.empty() && !faulted && exit_code == 0) io::save_checkpoint(opt.checkpoint_path, *sim);
-    if (recorder) recorder->close();
-  } catch (const std::runtime_error& e) {
-    report(e.what());
-    exit_code = 2;
-  }
-  if (writing) {
-    try {
-      metrics->commit();
-      if (layers) layers->commit();
-      write_file_atomic((out / "config.toml").string(), to_toml(sim->config()));
-      write_file_atomic((out / "summary.json").string(), summary_json(sim->config(), summary, ran, seconds, sim->model().state_hash()));
-    } catch (const FileError& e) {
-      report(e.what());
-      return 2;
-    }
-  }
-  std::cout << summary_line(summary, sps) << std::endl;
-  if (sig != 0 && exit_code == 0) {
-    report(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + " after step " +
-           std::to_string(sim->step_count()) + (opt.checkpoint_path.empty() ? "" : "; checkpoint " + opt.checkpoint_path) +
-           "; outputs written");
-    return 128 + sig;
-  }
-  return exit_code;
+  RunSetup setup;
+  if (const int rc = exit_code_of([&] { setup = setup_run(opt); }); rc != kExitOk) return rc;
+  const RunOutcome outcome = run_steps(opt, setup);
+  return report_run(opt, setup, outcome);
 }
 
 }  // namespace spikecube::cli

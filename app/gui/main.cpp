@@ -3,6 +3,7 @@
 #include <QSettings>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "core/version.hpp"
 #include "ui/main_window.hpp"
 #include "ui/script_options.hpp"
+#include "ui/script_runner.hpp"
 
 int main(int argc, char** argv) {
   using namespace spikecube;
@@ -69,12 +71,14 @@ int main(int argc, char** argv) {
     window.resize(1500, 920);
     window.show();
     int script_code = 0;
+    std::unique_ptr<ui::ScriptRunner> script;
     if (opts.scripted()) {
-      QObject::connect(&window, &ui::MainWindow::script_finished, &app, [&](int code) {
+      script = std::make_unique<ui::ScriptRunner>(window, opts);
+      QObject::connect(script.get(), &ui::ScriptRunner::finished, &app, [&](int code) {
         script_code = code;
         if (opts.quit) app.exit(code);
       });
-      window.run_script(opts);
+      script->start();
     }
     const int rc = app.exec();
     return opts.quit ? script_code : rc;

@@ -59,7 +59,11 @@ TEST(CliRun, InputOffFlagSwitchesTheInputAndReportsResume) {
   EXPECT_NE(m.find("\n100,"), std::string::npos);
   // input_on column is the 7th: on at 100, off at 101..200, on at 201
   auto row = [&](int step) {
-    const auto pos = m.find("\n" + std::to_string(step) + ",");
+    // appended piecewise: "\n" + std::to_string(...) trips g++ 12's -Wrestrict false positive
+    std::string key = "\n";
+    key += std::to_string(step);
+    key += ',';
+    const auto pos = m.find(key);
     return m.substr(pos + 1, m.find('\n', pos + 1) - pos - 1);
   };
   EXPECT_EQ(row(100).back(), '1');
