@@ -18,23 +18,18 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
-#ifdef __linux__
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
-#include "io/checkpoint.hpp"
 #include "core/atomic_file.hpp"
+#include "io/checkpoint.hpp"
 #include "ui/colormap.hpp"
 #include "ui/frame_panel.hpp"
 #include "ui/image_export.hpp"
 #include "ui/instance_builder.hpp"
 #include "ui/param_panel.hpp"
 #include "ui/plots_panel.hpp"
+#include "ui/render_priority.hpp"
 #include "ui/slice_panel.hpp"
 #include "ui/view_controls.hpp"
 #include "ui/voxel_view.hpp"
@@ -58,16 +53,9 @@ const struct {
 MainWindow::MainWindow(const Config& cfg, const QString& preset_name, QWidget* parent)
     : QMainWindow(parent), preset_(preset_name) {
   worker_ = std::make_unique<SimWorker>(cfg);
-#ifdef __linux__
-  // The simulation thread now exists at normal priority. Everything this
-  // thread starts from here on (Qt3D's aspect threads, Mesa's raster threads)
-  // inherits a lower one, so on a busy machine drawing yields to stepping.
-  // SPIKECUBE_RENDER_NICE overrides the step (0 = same priority as the simulation).
-  const int nice_step = qEnvironmentVariableIsSet("SPIKECUBE_RENDER_NICE")
-                            ? qEnvironmentVariableIntValue("SPIKECUBE_RENDER_NICE")
-                            : 5;
-  if (nice_step > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice_step);
-#endif
+  // the simulation thread now exists at normal priority; the render threads
+  // started from here on get a lower one
+  lower_render_priority();
   setWindowIcon(QIcon(QStringLiteral(":/icons/spikecube.png")));
 
   auto* center = new QWidget(this);
@@ -82,17 +70,9 @@ MainWindow::MainWindow(const Config& cfg, const QString& preset_name, QWidget* p
 
   build_docks();
   build_actions();
-
-  status_input_ = new QLabel(this);
-  status_step_ = new QLabel(this);
-  status_rate_ = new QLabel(this);
-  status_fps_ = new QLabel(this);
-  status_fire_ = new QLabel(this);
-  status_iou_ = new QLabel(this);
-  for (QLabel* l : {status_input_, status_step_, status_rate_, status_fps_, status_fire_, status_iou_}) {
-    l->setMinimumWidth(110);
-    statusBar()->addPermanentWidget(l);
-  }
+  build_toolbar();
+  build_menus();
+  build_status_bar();
 
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
@@ -145,11 +125,21 @@ void MainWindow::build_docks() {
   dock(QStringLiteral("Parameters"), "params_dock", params_, Qt::RightDockWidgetArea);
 }
 
-void MainWindow::build_actions() {
-  auto* tb = addToolBar(QStringLiteral("Simulation"));
-  tb->setObjectName(QStringLiteral("sim_toolbar"));
-  tb->setToolButtonStyle(Qt::ToolButtonTextOnly);
+void MainWindow::build_status_bar() {
+  status_input_ = new QLabel(this);
+  status_step_ = new QLabel(this);
+  status_rate_ = new QLabel(this);
+  status_fps_ = new QLabel(this);
+  status_fire_ = new QLabel(this);
+  status_iou_ = new QLabel(this);
+  for (QLabel* l : {status_input_, status_step_, status_rate_, status_fps_, status_fire_, status_iou_}) {
+    l->setMinimumWidth(110);
+    statusBar()->addPermanentWidget(l);
+  }
+}
 
+// The simulation's actions, shared by the toolbar and the menus.
+void MainWindow::build_actions() {
   run_ = new QAction(QStringLiteral("Run"), this);
   run_->setCheckable(true);
   run_->setShortcut(Qt::Key_Space);
@@ -191,7 +181,9 @@ void MainWindow::build_actions() {
   screenshot_->setShortcut(Qt::Key_S);
   screenshot_->setToolTip(QStringLiteral("save the 3D view as PNG in the pictures folder (S)"));
   connect(screenshot_, &QAction::triggered, this, &MainWindow::quick_screenshot);
+}
 
+void MainWindow::build_toolbar() {
   speed_box_ = new QComboBox(this);
   for (const auto& s : kSpeeds) speed_box_->addItem(QString::fromLatin1(s.label), s.rate);
   speed_box_->setToolTip(QStringLiteral("simulation speed"));
@@ -206,6 +198,9 @@ void MainWindow::build_actions() {
     if (i > 0) load_preset(preset_box_->itemText(i));
   });
 
+  auto* tb = addToolBar(QStringLiteral("Simulation"));
+  tb->setObjectName(QStringLiteral("sim_toolbar"));
+  tb->setToolButtonStyle(Qt::ToolButtonTextOnly);
   tb->addAction(run_);
   tb->addAction(step_);
   tb->addSeparator();
@@ -220,7 +215,9 @@ void MainWindow::build_actions() {
   tb->addWidget(preset_box_);
   tb->addSeparator();
   tb->addAction(screenshot_);
+}
 
+void MainWindow::build_file_menu() {
   auto* file = menuBar()->addMenu(QStringLiteral("&File"));
   file->addAction(QStringLiteral("&Open config…"), QKeySequence::Open, this, &MainWindow::open_config);
   file->addAction(QStringLiteral("&Save config…"), QKeySequence::Save, this, &MainWindow::save_config);
@@ -240,7 +237,11 @@ void MainWindow::build_actions() {
   file->addAction(QStringLiteral("Save s&lice as…"), this, &MainWindow::slice_dialog);
   file->addSeparator();
   file->addAction(QStringLiteral("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+}
 
+// File, Simulation and View; the docks exist already (View lists them).
+void MainWindow::build_menus() {
+  build_file_menu();
   auto* sim = menuBar()->addMenu(QStringLiteral("&Simulation"));
   for (QAction* a : {run_, step_, input_, reset_, new_seed_}) sim->addAction(a);
   auto* view = menuBar()->addMenu(QStringLiteral("&View"));
@@ -263,15 +264,18 @@ void MainWindow::load_preset(const QString& name) {
   }
 }
 
+void MainWindow::set_speed(double steps_per_s) {
+  const int i = speed_box_->findData(steps_per_s);
+  if (i >= 0) speed_box_->setCurrentIndex(i);
+  worker_->set_speed(steps_per_s);
+}
+
 void MainWindow::poll() {
   handle_messages();
   const std::uint64_t before = snap_.generation;
   const bool fresh = worker_->take_snapshot(snap_);
   if (fresh) on_new_snapshot(snap_.generation != before || shown_generation_ != snap_.generation);
-  if (fresh && script_active_ && snap_.running && snap_.steps_per_s > 0 &&
-      (script_rates_.empty() || script_rates_.back() != snap_.steps_per_s))
-    script_rates_.push_back(snap_.steps_per_s);
-  if (script_active_ && snap_.seq > 0 && !snap_.running && snap_.step >= script_target_) finish_script();
+  Q_EMIT polled(fresh);
 }
 
 void MainWindow::on_new_snapshot(bool generation_changed) {
@@ -351,10 +355,9 @@ void MainWindow::update_status() {
 void MainWindow::handle_messages() {
   for (const WorkerMessage& m : worker_->take_messages()) {
     const QString text = QString::fromStdString(m.text);
-    if (script_active_ || script_.scripted()) {
+    if (scripted_) {
       std::fprintf(stderr, "spikecube: %s\n", m.text.c_str());
-      if (m.kind != WorkerMessage::Kind::kInfo) script_exit_ = 1;
-      if (m.kind == WorkerMessage::Kind::kDiverged) script_target_ = 0;  // stop waiting
+      Q_EMIT worker_message(m);
       continue;
     }
     if (m.kind == WorkerMessage::Kind::kInfo) {
@@ -372,7 +375,7 @@ void MainWindow::handle_messages() {
 
 void MainWindow::show_error(const QString& title, const QString& text) {
   statusBar()->showMessage(text, 10000);
-  if (script_.scripted()) {
+  if (scripted_) {
     std::fprintf(stderr, "spikecube: %s\n", text.toLocal8Bit().constData());
     return;
   }
@@ -515,67 +518,6 @@ void MainWindow::load_checkpoint_from(const QString& path) {
   preset_.clear();
   preset_box_->setCurrentIndex(0);
   statusBar()->showMessage(QStringLiteral("loading checkpoint %1").arg(path), 5000);
-}
-
-void MainWindow::run_script(const ScriptOptions& o) {
-  script_ = o;
-  script_active_ = true;
-  script_exit_ = 0;
-  script_target_ = o.steps.value_or(0);
-  script_start_ms_ = QDateTime::currentMSecsSinceEpoch();
-  script_frames_ = view_->frames_total();
-  script_rates_.clear();
-  if (o.group_lines) view_controls_->set_group_lines(true);
-  if (o.group_colour) view_controls_->set_group_colour(true);
-  if (o.speed) {
-    // show it in the speed box when it is one of its entries
-    const int i = speed_box_->findData(*o.speed);
-    if (i >= 0) speed_box_->setCurrentIndex(i);
-    worker_->set_speed(*o.speed);
-  }
-  if (script_target_ > 0) worker_->run_until(script_target_);
-}
-
-void MainWindow::finish_script() {
-  script_active_ = false;
-  script_end_ms_ = QDateTime::currentMSecsSinceEpoch();
-  script_frames_ = view_->frames_total() - script_frames_;
-  // make sure the view shows the final state, give the renderer a few frames,
-  // then capture
-  view_->show_snapshot(snap_, true);
-  QTimer::singleShot(300, this, [this] {
-    auto after_screenshot = [this](bool ok, const QString& msg) {
-      if (!script_.screenshot.empty()) {
-        std::fprintf(stderr, "spikecube: %s\n", msg.toLocal8Bit().constData());
-        if (!ok) script_exit_ = 1;
-      }
-      if (script_.slice) {
-        slice_->set_plane(script_.slice->axis, script_.slice->index);
-        const QString err = save_slice(QString::fromStdString(script_.slice->path));
-        if (!err.isEmpty()) {
-          std::fprintf(stderr, "spikecube: %s\n", err.toLocal8Bit().constData());
-          script_exit_ = 1;
-        } else {
-          std::fprintf(stderr, "spikecube: saved %s\n", script_.slice->path.c_str());
-        }
-      }
-      const double secs = std::max(1e-3, static_cast<double>(script_end_ms_ - script_start_ms_) / 1000.0);
-      // steady state: median of the half-second rates (start-up excluded)
-      std::vector<double> r = script_rates_;
-      if (r.size() > 2) r.erase(r.begin());
-      std::sort(r.begin(), r.end());
-      const double steady = r.empty() ? 0.0 : r[r.size() / 2];
-      std::fprintf(stderr,
-                   "spikecube: step %lld, IoU100 %.3f, firing %.4f, steps_per_s %.0f, frames_per_s %.1f (run averages), "
-                   "steady steps_per_s %.0f, visible voxels %d\n",
-                   static_cast<long long>(snap_.step), snap_.metrics.iou100, snap_.metrics.fire,
-                   static_cast<double>(script_target_) / secs, static_cast<double>(script_frames_) / secs,
-                   steady, view_->visible_voxels());
-      Q_EMIT script_finished(script_exit_);
-    };
-    if (script_.screenshot.empty()) after_screenshot(true, {});
-    else save_screenshot(QString::fromStdString(script_.screenshot), after_screenshot);
-  });
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -9,10 +9,8 @@
 #include <QString>
 #include <functional>
 #include <memory>
-#include <vector>
 
 #include "core/config.hpp"
-#include "ui/script_options.hpp"
 #include "ui/sim_worker.hpp"
 #include "ui/snapshot.hpp"
 
@@ -55,6 +53,9 @@ class MainWindow : public QMainWindow {
   void poll();
   // Loads a preset by name (the run restarts paused).
   void load_preset(const QString& name);
+  // Target rate in steps per second (0 = as fast as possible), shown in the
+  // speed box when it is one of its entries.
+  void set_speed(double steps_per_s);
   // Saves the 3D view (with legend and caption) as PNG through a temp file;
   // done(ok, message) runs later on the GUI thread.
   void save_screenshot(const QString& path, std::function<void(bool, const QString&)> done);
@@ -66,23 +67,31 @@ class MainWindow : public QMainWindow {
   // a message.
   QString save_checkpoint_to(const QString& path);
   void load_checkpoint_from(const QString& path);
-  // Scripted use (see ScriptOptions): runs, saves, then emits script_finished.
-  void run_script(const ScriptOptions& o);
+  // Scripted use (ScriptRunner): worker messages and errors are printed on
+  // stderr as one line each and passed on as worker_message, never shown in
+  // a dialog nobody would click away.
+  void set_scripted(bool on) { scripted_ = on; }
 
  Q_SIGNALS:
-  void script_finished(int exit_code);
+  // After every poll(); fresh_snapshot: a new snapshot was taken and shown.
+  void polled(bool fresh_snapshot);
+  // Scripted mode only: each message of the simulation thread.
+  void worker_message(const spikecube::ui::WorkerMessage& m);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
 
  private:
-  void build_actions();
   void build_docks();
+  void build_actions();
+  void build_toolbar();
+  void build_file_menu();
+  void build_menus();
+  void build_status_bar();
   void on_new_snapshot(bool generation_changed);
   void handle_messages();
   void update_input_state();
   void update_status();
-  void finish_script();
   void open_config();
   void save_config();
   void save_checkpoint();
@@ -127,14 +136,7 @@ class MainWindow : public QMainWindow {
   QLabel* status_iou_;
   QLabel* status_input_;
 
-  // scripted run
-  bool script_active_ = false;
-  ScriptOptions script_;
-  std::int64_t script_target_ = 0;
-  int script_exit_ = 0;
-  qint64 script_start_ms_ = 0, script_end_ms_ = 0;
-  long long script_frames_ = 0;
-  std::vector<double> script_rates_;  // the worker's half-second rate measurements
+  bool scripted_ = false;
 };
 
 }  // namespace spikecube::ui

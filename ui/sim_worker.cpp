@@ -5,6 +5,8 @@
 #include <future>
 #include <utility>
 
+#include "core/health.hpp"
+
 namespace spikecube::ui {
 namespace {
 
@@ -12,15 +14,6 @@ using Clock = std::chrono::steady_clock;
 // free-running publishes at most this often; the view cannot show more
 constexpr auto kPublishInterval = std::chrono::microseconds(16'000);
 constexpr auto kRateWindow = std::chrono::milliseconds(500);
-
-const char* health_text(Health h) {
-  switch (h) {
-    case Health::kNonFinite: return "a membrane potential or weight became NaN or infinite";
-    case Health::kRunaway: return "runaway firing (almost every neuron spikes every step)";
-    case Health::kOk: break;
-  }
-  return "ok";
-}
 
 }  // namespace
 
@@ -213,82 +206,104 @@ bool SimWorker::take_snapshot(Snapshot& out) {
   return true;
 }
 
-void SimWorker::loop() {
-  auto last_publish = Clock::now();
-  auto rate_start = last_publish;
+// The loop's clocks and counters (simulation thread only).
+struct SimWorker::LoopTimes {
+  Clock::time_point last_publish = Clock::now();
+  Clock::time_point rate_start = last_publish;
+  Clock::time_point next_due = last_publish;  // pacing deadline when a speed is set
   std::int64_t rate_steps = 0;
-  auto next_due = last_publish;  // pacing deadline when a speed is set
-  bool dirty = false;            // state changed since the last publish
+  bool dirty = false;  // state changed since the last publish
+};
 
+void SimWorker::loop() {
+  LoopTimes t;
   while (!quit_.load(std::memory_order_relaxed)) {
     if (has_commands_.load(std::memory_order_acquire)) {
       run_commands();
-      dirty = true;
+      t.dirty = true;
     }
     const bool run = running_.load(std::memory_order_relaxed);
     const bool single = !run && steps_requested_.load(std::memory_order_relaxed) > 0;
     if (!run && !single) {
-      if (dirty) {
-        measured_rate_ = 0;
-        publish();
-        dirty = false;
-      }
-      std::unique_lock lock(cmd_mu_);
-      wake_.wait_for(lock, std::chrono::milliseconds(100), [this] {
-        return quit_.load() || running_.load() || steps_requested_.load() > 0 || !commands_.empty();
-      });
-      rate_start = Clock::now();
-      rate_steps = 0;
-      next_due = rate_start;
+      wait_while_paused(t);
       continue;
     }
-
     const double speed = speed_.load(std::memory_order_relaxed);
-    if (run && speed > 0) {
-      // paced: sleep in short slices so commands and pause stay responsive
-      auto now = Clock::now();
-      if (now < next_due) {
-        std::unique_lock lock(cmd_mu_);
-        wake_.wait_until(lock, std::min(next_due, now + std::chrono::milliseconds(50)),
-                         [this] { return quit_.load() || !running_.load() || !commands_.empty(); });
-        continue;
-      }
-      next_due = std::max(next_due + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / speed)),
-                          now - std::chrono::milliseconds(100));
-    }
+    if (run && speed > 0 && !step_due(t, speed)) continue;
+    const bool stop = step_once(single);
+    ++t.rate_steps;
+    measure_and_publish(t, run, speed, stop);
+  }
+}
 
-    sim_->step();
-    ++rate_steps;
-    const StepMetrics& m = sim_->last();
-    history_.push_back({m.step, static_cast<float>(m.iou100), static_cast<float>(m.fire)});
-    step_count_.store(sim_->step_count(), std::memory_order_relaxed);
-    if (single) steps_requested_.fetch_sub(1);
-    bool stop = false;
-    if (stop_at_ >= 0 && sim_->step_count() >= stop_at_) {
-      stop_at_ = -1;
-      stop = true;
-    }
-    if (const Health h = sim_->health(); h != Health::kOk) {
-      stop = true;
-      message(WorkerMessage::Kind::kDiverged, "paused at step " + std::to_string(sim_->step_count()) + ": " +
-                                                  health_text(h) + "; change parameters or reset");
-    }
-    if (stop) running_.store(false);
+void SimWorker::wait_while_paused(LoopTimes& t) {
+  if (t.dirty) {
+    measured_rate_ = 0;
+    publish();
+    t.dirty = false;
+  }
+  {
+    std::unique_lock lock(cmd_mu_);
+    wake_.wait_for(lock, std::chrono::milliseconds(100), [this] {
+      return quit_.load() || running_.load() || steps_requested_.load() > 0 || !commands_.empty();
+    });
+  }
+  // the rate and the pacing start afresh when the run resumes
+  t.rate_start = Clock::now();
+  t.rate_steps = 0;
+  t.next_due = t.rate_start;
+}
 
-    const auto now = Clock::now();
-    if (now - rate_start >= kRateWindow) {
-      measured_rate_ = static_cast<double>(rate_steps) / std::chrono::duration<double>(now - rate_start).count();
-      rate_start = now;
-      rate_steps = 0;
-    }
-    const bool slow = !run || (speed > 0 && speed <= 120);
-    if (slow || stop || now - last_publish >= kPublishInterval) {
-      publish();
-      last_publish = now;
-      dirty = false;
-    } else {
-      dirty = true;
-    }
+bool SimWorker::step_due(LoopTimes& t, double speed) {
+  const auto now = Clock::now();
+  if (now < t.next_due) {
+    // sleep in short slices so commands and pause stay responsive
+    std::unique_lock lock(cmd_mu_);
+    wake_.wait_until(lock, std::min(t.next_due, now + std::chrono::milliseconds(50)),
+                     [this] { return quit_.load() || !running_.load() || !commands_.empty(); });
+    return false;
+  }
+  // a late step does not earn a burst of catch-up steps beyond 100 ms
+  t.next_due = std::max(t.next_due + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / speed)),
+                        now - std::chrono::milliseconds(100));
+  return true;
+}
+
+bool SimWorker::step_once(bool single) {
+  sim_->step();
+  const StepMetrics& m = sim_->last();
+  history_.push_back({m.step, static_cast<float>(m.iou100), static_cast<float>(m.fire)});
+  step_count_.store(sim_->step_count(), std::memory_order_relaxed);
+  if (single) steps_requested_.fetch_sub(1);
+  bool stop = false;
+  if (stop_at_ >= 0 && sim_->step_count() >= stop_at_) {
+    stop_at_ = -1;
+    stop = true;
+  }
+  if (const Health h = sim_->health(); h != Health::kOk) {
+    stop = true;
+    message(WorkerMessage::Kind::kDiverged, "paused at step " + std::to_string(sim_->step_count()) + ": " +
+                                                health_message(h, sim_->config().model) + "; change parameters or reset");
+  }
+  if (stop) running_.store(false);
+  return stop;
+}
+
+void SimWorker::measure_and_publish(LoopTimes& t, bool run, double speed, bool stop) {
+  const auto now = Clock::now();
+  if (now - t.rate_start >= kRateWindow) {
+    measured_rate_ = static_cast<double>(t.rate_steps) / std::chrono::duration<double>(now - t.rate_start).count();
+    t.rate_start = now;
+    t.rate_steps = 0;
+  }
+  // slow or single steps: every step is shown; fast: at most every kPublishInterval
+  const bool slow = !run || (speed > 0 && speed <= 120);
+  if (slow || stop || now - t.last_publish >= kPublishInterval) {
+    publish();
+    t.last_publish = now;
+    t.dirty = false;
+  } else {
+    t.dirty = true;
   }
 }
 

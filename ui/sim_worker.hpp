@@ -86,7 +86,14 @@ class SimWorker {
  private:
   using Command = std::function<void()>;
   void enqueue(Command c);
+  struct LoopTimes;  // the loop's clocks (sim_worker.cpp)
   void loop();
+  void wait_while_paused(LoopTimes& t);
+  // Paced run: whether the next step is due now (else it has waited a little).
+  bool step_due(LoopTimes& t, double speed);
+  // One step; returns whether the run stops here (target step, divergence).
+  bool step_once(bool single);
+  void measure_and_publish(LoopTimes& t, bool run, double speed, bool stop);
   void run_commands();
   void replace_simulation(const Config& cfg);
   void install(std::unique_ptr<Simulation> next);
