@@ -62,7 +62,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"input_off_word", "--input-off soon", "", "--input-off"},
         BadCase{"preset", "--preset nope", "", "unknown preset"},
         BadCase{"missing_config", "--config /nonexistent.toml", "", "cannot open"},
-        BadCase{"seed_word", "--seed abc", "", "--seed"}),
+        BadCase{"seed_word", "--seed abc", "", "--seed"},
+        BadCase{"log_level", "--log-level loud", "", "--log-level"},
+        BadCase{"log_file", "--log /dev/null/run.log", "", "--log /dev/null/run.log: cannot open"}),
     [](const testing::TestParamInfo<BadCase>& param) { return param.param.name; });
 
 TEST(CliBadOutput, UnwritableOrFileOutputIsAClearError) {
