@@ -51,7 +51,7 @@ int bench_layer(const BenchOptions& opt) {
   return 0;
 }
 
-// The cube benchmark scenario (DESIGN 2.3): events per step are the spikes'
+// The cube benchmark scenario (docs/cube.md, Benchmark): events per step are the spikes'
 // outgoing links (current) plus every link with a spiking end (STDP).
 struct CubeBench {
   BenchResult r;
@@ -79,7 +79,7 @@ int bench_cube(const BenchOptions& opt) {
     // 200 warm-up steps let the dot's wave and the STDP settle before timing;
     // the full model (with the dense readout) for information, then the
     // scenario itself: the lattice alone, the work the Brian2 peer does and
-    // what DESIGN section 6's reference points measure
+    // what the README's reference points (Performance) measure
     const CubeBench full = run_cube(opt.n, opt.depth, opt.threads, steps, 200, true);
     const CubeBench b = run_cube(opt.n, opt.depth, opt.threads, steps, 200, false);
     std::cout << "model=cube n=" << opt.n << " L=" << opt.depth << " steps=" << steps << " threads=" << b.threads << "\n";
@@ -121,7 +121,7 @@ int bench_cube(const BenchOptions& opt) {
   return 0;
 }
 
-// The groups benchmark (DESIGN 2.4, section 6): the cube's scenario with the
+// The groups benchmark (docs/groups.md, Benchmark): the cube's scenario with the
 // lattice divided into g^3 all-to-all groups (intra-group weights at the
 // 1/g^3 scale). Events per step are the spikes' outgoing links, intra-group
 // and lattice, averaged over the geometry.

@@ -1,5 +1,6 @@
 #pragma once
-// `spikecube-cli bench`: the performance scenarios of DESIGN section 6.
+// `spikecube-cli bench`: the performance scenarios of the README's Performance section
+// (details in docs/cube.md and docs/groups.md, section Benchmark).
 
 #include <cstdint>
 #include <string>
