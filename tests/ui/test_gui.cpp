@@ -271,6 +271,23 @@ std::string read_text(const fs::path& p) {
   return ss.str();
 }
 
+// The scripted summary line prints only what was measured: with no steps
+// run there is no rate at all, never a "steps_per_s 0".
+TEST(GuiCli, ScriptedSummaryWithoutStepsPrintsNoRates) {
+  REQUIRE_DISPLAY();
+  const fs::path shot = temp_dir() / "no_steps.png", err = temp_dir() / "no_steps.txt";
+  const std::string cmd = "DISPLAY=" + env().xvfb.display() + " XDG_CONFIG_HOME=" + temp_dir().string() + " " +
+                          SPIKECUBE_GUI_BIN + " --preset 01_01 --screenshot " + shot.string() + " --quit 2>" + err.string();
+  ASSERT_EQ(run(cmd), 0) << read_text(err);
+  const std::string text = read_text(err);
+  const auto at = text.find("spikecube: step 0, IoU100");
+  ASSERT_NE(at, std::string::npos) << text;
+  const std::string line = text.substr(at, text.find('\n', at) - at);
+  EXPECT_EQ(line.find("steps_per_s"), std::string::npos) << line;
+  EXPECT_NE(line.find("frames_per_s"), std::string::npos) << line;
+  EXPECT_NE(line.find("visible voxels"), std::string::npos) << line;
+}
+
 TEST(GuiCli, BadFlagsExitWithStatus2AndOneLine) {
   const fs::path err = temp_dir() / "err.txt";
   for (const std::string args : {"--steps abc", "--bogus", "--slice-png q:0:x.png", "--preset no_such_preset", "--speed fast",
