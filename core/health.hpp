@@ -1,10 +1,11 @@
 #pragma once
-// The one wording of a model's Health that every program shows (the CLI's
-// fault line, the GUI's pause message), so the two cannot drift apart. The
-// rules themselves are each model's health() (cube_model.cpp,
-// layer_model.cpp; groups is the cube's): keep the numbers here equal to
-// theirs.
+// The runaway rules and the one wording of a model's Health that every
+// program shows (the CLI's fault line, the GUI's pause message), so the two
+// programs cannot drift apart. Each model's health() applies the rule
+// (cube_model.cpp for the lattices, cube and groups; layer_model.cpp); its
+// numbers must be the ones below.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,14 +13,27 @@
 
 namespace spikecube {
 
+// Lattices (cube, groups): at least this fraction of the lattice fires on
+// each of this many frames in a row. Waves of cube-48 fire a few percent; a
+// saturated lattice fires every neuron that is not refractory.
+inline constexpr double kLatticeRunawayRate = 0.5;
+inline constexpr std::int64_t kLatticeRunawayFrames = 500;
+// Layer model: at least this fraction of the hidden layer, this many steps.
+inline constexpr double kLayerRunawayRate = 0.95;
+inline constexpr std::int64_t kLayerRunawaySteps = 1000;
+
 // model: the config's model name ("layer", "cube", "groups").
 inline std::string health_message(Health h, std::string_view model) {
+  const auto percent = [](double rate) { return std::to_string(static_cast<int>(rate * 100 + 0.5)) + "%"; };
   switch (h) {
-    case Health::kNonFinite:
-      return "a membrane potential or threshold became NaN or infinite";
+    case Health::kNonFinite: return "a membrane potential or threshold became NaN or infinite";
     case Health::kRunaway:
-      return model == "layer" ? "runaway firing (at least 95% of the hidden layer fired on each of 1000 steps in a row)"
-                              : "runaway firing (at least half of the lattice fired on each of 500 frames in a row)";
+      if (model == "layer") {
+        return "runaway firing (at least " + percent(kLayerRunawayRate) + " of the hidden layer fired on each of " +
+               std::to_string(kLayerRunawaySteps) + " steps in a row)";
+      }
+      return "runaway firing (at least " + percent(kLatticeRunawayRate) + " of the lattice fired on each of " +
+             std::to_string(kLatticeRunawayFrames) + " frames in a row)";
     case Health::kOk: break;
   }
   return "ok";

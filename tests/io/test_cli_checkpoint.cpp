@@ -8,6 +8,7 @@
 #include "io/checkpoint.hpp"
 #include "io/recording.hpp"
 #include "core/config.hpp"
+#include "core/health.hpp"
 #include "core/simulation.hpp"
 #include "tests/io/io_test_util.hpp"
 
@@ -211,11 +212,30 @@ TEST(CliFault, RunawayExits3AndSavesTheState) {
   auto sim = io::open_checkpoint(fault);
   EXPECT_NE(lines[0].find("step " + std::to_string(sim->step_count()) + ":"), std::string::npos) << lines[0];
   EXPECT_EQ(sim->health(), Health::kRunaway);
+  // the line states the layer model's rule, which cannot trigger sooner
+  EXPECT_NE(lines[0].find("of the hidden layer fired on each of 1000 steps in a row"), std::string::npos) << lines[0];
+  EXPECT_GE(sim->step_count(), kLayerRunawaySteps);
   // the normal checkpoint is not written from a faulted state; the outputs are
   EXPECT_FALSE(fs::exists(dir / "ck.h5"));
   const auto rows = testio::lines_of(testio::read_text(dir / "out/metrics.csv"));
   EXPECT_EQ(static_cast<std::int64_t>(rows.size()) - 1, sim->step_count());
   EXPECT_TRUE(fs::exists(dir / "out/summary.json"));
+}
+
+// Bias 10 without refractoriness: every neuron of the lattice fires on every
+// frame from the first, so the lattice rule (half the lattice, 500 frames in
+// a row) stops the run at frame 500 exactly, and the line says so.
+TEST(CliFault, LatticeRunawayStopsAtTheRulesFrameAndStatesTheRule) {
+  ScratchDir dir;
+  const auto r = run_cli({"run", "--preset", "cube-4", "--steps", "2000", "--quiet", "--set", "neuron.bias=10", "--set",
+                          "neuron.refractory=0", "--out", dir / "out"});
+  EXPECT_EQ(r.rc, 3) << r.err;
+  const auto lines = testio::lines_of(r.err);
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_EQ(lines[0].rfind("spikecube-cli: step " + std::to_string(kLatticeRunawayFrames) + ": ", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find("runaway firing (at least 50% of the lattice fired on each of 500 frames in a row)"),
+            std::string::npos)
+      << lines[0];
 }
 
 // ---- signals ----
