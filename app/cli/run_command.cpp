@@ -287,17 +287,20 @@ std::unique_ptr<Simulation> open_resumed(const RunOptions& opt, std::int64_t& to
 
 void log_run_start(const RunOptions& opt, const Simulation& sim, std::int64_t to_run) {
   const Config& c = sim.config();
-  const std::string source = !opt.resume_path.empty()  ? "checkpoint " + opt.resume_path
-                             : !opt.config_path.empty() ? "config " + opt.config_path
-                                                        : "preset " + (opt.preset.empty() ? std::string("01_01") : opt.preset);
-  const std::string dims = c.model == "layer" ? fmt::format("{}x{}", c.n, c.n) : fmt::format("{}x{}x{}", c.n, c.n, c.depth);
-  spdlog::info("run: {} ({} {}), seed {}, steps {}-{}, threads {}, output {}", source, c.model, dims, c.seed,
-               sim.step_count() + 1, sim.step_count() + to_run, c.threads == 0 ? std::string("all cores") : std::to_string(c.threads),
-               opt.out_dir.empty() ? std::string("none (--out not given)") : opt.out_dir);
+  std::string source = "preset " + (opt.preset.empty() ? std::string("01_01") : opt.preset);
+  if (!opt.config_path.empty()) source = "config " + opt.config_path;
+  if (!opt.resume_path.empty()) source = "checkpoint " + opt.resume_path;
+  const std::string size = c.model == "layer" ? fmt::format("{}x{}", c.n, c.n) : fmt::format("{}x{}x{}", c.n, c.n, c.depth);
+  const std::int64_t first = sim.step_count() + 1;
+  const std::string steps = to_run > 0 ? fmt::format("steps {}-{}", first, first + to_run - 1) : std::string("no steps");
+  const std::string threads = c.threads == 0 ? std::string("all cores") : std::to_string(c.threads);
+  const std::string out = opt.out_dir.empty() ? std::string("none (--out not given)") : opt.out_dir;
+  spdlog::info("run: {} ({} {}), seed {}, {}, threads {}, output {}", source, c.model, size, c.seed, steps, threads, out);
   spdlog::debug("resolved config:\n{}", to_toml(c));
   const unsigned cores = std::thread::hardware_concurrency();
   if (cores > 0 && c.threads > static_cast<int>(cores)) {
-    spdlog::warn("--threads {} is more than the {} hardware threads: results are the same, the run is slower", c.threads, cores);
+    spdlog::warn("--threads {} is more than the {} hardware threads: results are the same, the run is slower",
+                 c.threads, cores);
   }
 }
 
