@@ -358,6 +358,19 @@ void report_fault(const RunOptions& opt, const Simulation& sim, Health h) {
   report_error(msg);
 }
 
+// What a finished step leaves behind: its metrics rows, its spikes in the
+// recording, a numbered checkpoint when one is due.
+void record_step(const RunOptions& opt, RunSetup& setup, Progress& progress) {
+  const Simulation& sim = *setup.sim;
+  if (setup.files) setup.files->add_step(sim);
+  if (setup.recorder) setup.recorder->record(sim);
+  const std::int64_t step = sim.last().step;
+  if (opt.checkpoint_every > 0 && step % opt.checkpoint_every == 0) {
+    if (spdlog::should_log(spdlog::level::info)) progress.finish();  // the log line gets a line of its own
+    save_checkpoint_logged(numbered_checkpoint_path(opt.checkpoint_path, step), sim);
+  }
+}
+
 RunOutcome run_steps(const RunOptions& opt, RunSetup& setup) {
   Simulation& sim = *setup.sim;
   RunOutcome out;
@@ -367,21 +380,14 @@ RunOutcome run_steps(const RunOptions& opt, RunSetup& setup) {
   const auto t0 = std::chrono::steady_clock::now();
   out.exit_code = exit_code_of(
       [&] {
-        for (std::int64_t i = 0; i < setup.to_run && g_signal == 0; ++i) {
+        for (std::int64_t i = 0; i < setup.to_run && g_signal == 0 && !out.faulted; ++i) {
           sim.step();
-          const StepMetrics& s = sim.last();
-          if (setup.files) setup.files->add_step(sim);
-          if (setup.recorder) setup.recorder->record(sim);
-          if (opt.checkpoint_every > 0 && s.step % opt.checkpoint_every == 0) {
-            if (spdlog::should_log(spdlog::level::info)) progress.finish();  // the log line gets its own line
-            save_checkpoint_logged(numbered_checkpoint_path(opt.checkpoint_path, s.step), sim);
-          }
-          progress.update(i + 1, s.iou100, s.fire);
+          record_step(opt, setup, progress);
+          progress.update(i + 1, sim.last().iou100, sim.last().fire);
           if (const Health h = sim.health(); h != Health::kOk) {
             progress.finish();
             report_fault(opt, sim, h);
             out.faulted = true;
-            return;
           }
         }
       },
