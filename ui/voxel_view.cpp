@@ -24,8 +24,9 @@ static void init_spikecube_resources() { Q_INIT_RESOURCE(spikecube); }
 
 namespace spikecube::ui {
 namespace {
-constexpr float kFovDeg = 40.0f;
+constexpr float kFovDeg = 25.0f;  // narrow: planes far apart keep similar sizes
 constexpr int kLegendWidth = 112;
+constexpr float kPi = 3.14159265f;
 }  // namespace
 
 VoxelView::VoxelView(QWidget* parent) : QWidget(parent) {
@@ -78,13 +79,18 @@ VoxelView::VoxelView(QWidget* parent) : QWidget(parent) {
 VoxelView::~VoxelView() = default;
 
 bool VoxelView::eventFilter(QObject* watched, QEvent* event) {
-  if (watched == window_ && event->type() == QEvent::Resize) update_point_scale();
+  if (watched == window_ && event->type() == QEvent::Resize) {
+    // a camera still at its default pose keeps framing the scene; one the
+    // user moved stays where it is
+    if (camera_->position() == fitted_position_ && camera_->viewCenter() == QVector3D(0, 0, 0)) reset_camera();
+    else update_point_scale();
+  }
   return QWidget::eventFilter(watched, event);
 }
 
 void VoxelView::update_point_scale() {
   const float h = static_cast<float>(std::max(1, window_->height()));
-  scene_->set_point_scale(h / (2.0f * std::tan(0.5f * kFovDeg * 3.14159265f / 180.0f)));
+  scene_->set_point_scale(h / (2.0f * std::tan(0.5f * kFovDeg * kPi / 180.0f)));
 }
 
 void VoxelView::on_frame() {
@@ -105,12 +111,33 @@ void VoxelView::on_frame() {
 }
 
 void VoxelView::reset_camera() {
-  const float r = std::max(layout_.nx > 0 ? layout_.extent() : 40.0f, 4.0f);
-  const float dist = 1.15f * r / std::sin(0.5f * kFovDeg * 3.14159265f / 180.0f);
-  const QVector3D dir = QVector3D(1.5f, 0.7f, 1.0f).normalized();
-  camera_->setUpVector(QVector3D(0, 1, 0));
+  // frame the whole box (io planes and labels included) as tightly as the
+  // window's aspect allows, looking along kViewDir at the box's centre
+  const VoxelLayout l = layout_.nx > 0 ? layout_ : make_layout(Dims{48, 48, 1});
+  const float aspect = window_->height() > 0 ? static_cast<float>(window_->width()) / static_cast<float>(window_->height())
+                                             : 16.0f / 9.0f;
+  const QVector3D dir = QVector3D(kViewDir[0], kViewDir[1], kViewDir[2]).normalized();
+  const QVector3D up(0, 1, 0);
+  const QVector3D right = QVector3D::crossProduct(-dir, up).normalized();
+  const QVector3D cam_up = QVector3D::crossProduct(right, -dir);
+  const float tan_v = std::tan(0.5f * kFovDeg * kPi / 180.0f), tan_h = tan_v * aspect;
+  float dist = 0;
+  for (const float sx : {-1.0f, 1.0f}) {
+    for (const float sy : {-1.0f, 1.0f}) {
+      for (const float sz : {-1.0f, 1.0f}) {
+        const QVector3D c(sx * l.half_x(), sy * l.half_y(), sz * l.half_z());
+        // a corner at depth `toward` (towards the camera) and offsets (x, y)
+        // from the axis fits when dist - toward >= |x| / tan_h and |y| / tan_v
+        const float toward = QVector3D::dotProduct(c, dir);
+        dist = std::max({dist, toward + std::abs(QVector3D::dotProduct(c, right)) / tan_h,
+                         toward + std::abs(QVector3D::dotProduct(c, cam_up)) / tan_v});
+      }
+    }
+  }
+  camera_->setUpVector(up);
   camera_->setViewCenter(QVector3D(0, 0, 0));
-  camera_->setPosition(dir * dist);
+  camera_->setPosition(dir * (1.04f * dist));
+  fitted_position_ = camera_->position();
   update_point_scale();
 }
 

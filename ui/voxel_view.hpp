@@ -5,6 +5,7 @@
 // voxels that pass the current VoxelOptions.
 
 #include <QImage>
+#include <QVector3D>
 #include <algorithm>
 #include <QWidget>
 #include <functional>
@@ -80,6 +81,7 @@ class VoxelView : public QWidget {
   QWidget* container_;
   QLabel* legend_;
   Qt3DRender::QCamera* camera_;
+  QVector3D fitted_position_;  // where reset_camera() put the camera
   Qt3DRender::QRenderCapture* capture_;
   VoxelScene* scene_;
   VoxelOptions options_;
