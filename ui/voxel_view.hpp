@@ -52,7 +52,10 @@ class VoxelView : public QWidget {
   void set_point_mode(bool on);
   void set_transparent(bool on);
   void set_voxel_size(float size);
+  // Back to the default view: from kViewDir, framing input frame, lattice
+  // and prediction (which then lie side by side, none behind another).
   void reset_camera();
+  Qt3DRender::QCamera* camera() const { return camera_; }
 
   // Grabs the rendered 3D image (QRenderCapture) and composes it with the
   // legend and a caption; done() runs on the GUI thread.
