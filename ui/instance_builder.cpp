@@ -29,10 +29,11 @@ VoxelLayout make_layout(const Dims& d) {
   const float side = static_cast<float>(std::max(l.nx, l.ny));
   l.z_spacing = std::max(1.0f, 0.8f * side / static_cast<float>(l.nz + 2));
   // seen along kViewDir, a plane moved io_gap away from the lattice's end
-  // face shifts sideways by io_gap * kViewDir[0] / kViewDir[2]; 1.3 times the
+  // face shifts sideways by io_gap * kViewDir[0] / kViewDir[2]; 1.5 times the
   // side (not 1) because perspective pulls far planes back towards the near
-  // ones, and the voxels have depth
-  l.io_gap = std::max(l.z_spacing, 1.3f * side * kViewDir[2] / kViewDir[0]);
+  // ones, most in wide windows where the fitted camera comes closest, and
+  // the voxels have depth
+  l.io_gap = std::max(l.z_spacing, 1.5f * side * kViewDir[2] / kViewDir[0]);
   return l;
 }
 

@@ -84,7 +84,7 @@ class VoxelView : public QWidget {
   QWidget* container_;
   QLabel* legend_;
   Qt3DRender::QCamera* camera_;
-  QVector3D fitted_position_;  // where reset_camera() put the camera
+  QVector3D fitted_position_, fitted_centre_;  // where reset_camera() put the camera
   Qt3DRender::QRenderCapture* capture_;
   VoxelScene* scene_;
   VoxelOptions options_;
