@@ -274,8 +274,31 @@ TEST(ViewPrediction, ResetCameraRestoresTheDefaultView) {
   view.reset_camera();
   const QImage reset = capture(view);
   ASSERT_FALSE(fitted.isNull());
-  EXPECT_NE(moved, fitted);
-  EXPECT_EQ(reset, fitted);
+  EXPECT_TRUE(moved != fitted) << "moving the camera did not change the view";
+  EXPECT_TRUE(reset == fitted) << "Reset camera did not restore the default view";
+}
+
+// A camera still at its default pose follows the window's shape: after a
+// resize the view is the one a window opened at that size shows.
+TEST(ViewPrediction, ResizedWindowKeepsTheSceneFramed) {
+  if (!app()) GTEST_SKIP() << "no X server for GUI tests: " << xvfb().why_not();
+  const Snapshot s = corner_snapshot("cube-4");
+  VoxelView opened_wide;
+  opened_wide.resize(1500, 560);
+  opened_wide.show();
+  opened_wide.show_snapshot(s, true);
+  const QImage expected = capture(opened_wide);
+  VoxelView resized;
+  resized.resize(700, 700);
+  resized.show();
+  resized.show_snapshot(s, true);
+  const QImage before = capture(resized);
+  resized.resize(1500, 560);
+  const QImage after = capture(resized);
+  ASSERT_FALSE(expected.isNull());
+  EXPECT_NE(before.size(), after.size());
+  EXPECT_TRUE(after == expected) << "after the resize the view differs from one opened at that size";
+  EXPECT_EQ(lit_voxel_blobs(after, hit_color(), 15), 5);
 }
 
 }  // namespace
