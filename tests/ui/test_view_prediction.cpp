@@ -3,7 +3,8 @@
 // the input colour and in the prediction's hit colour, i.e. neither the input
 // frame nor the prediction plane is hidden behind the lattice. With a hand-made
 // snapshot (every neuron drawn, hits in the corners and the centre of the
-// frame) each hit shows, and Reset camera brings back that same view.
+// frame) each hit shows, also in a wide window, Reset camera brings back that
+// same view, and a resized window keeps it framed.
 // Skipped (with the reason) without Xvfb.
 #include <gtest/gtest.h>
 
@@ -13,13 +14,13 @@
 #include <QImage>
 #include <QThread>
 #include <Qt3DRender/QCamera>
-#include <memory>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -128,9 +129,9 @@ int lit_voxel_pixels(const QImage& img, const QColor& ref) {
   return static_cast<int>(std::count(m.on.begin(), m.on.end(), 1));
 }
 
-// One io-plane voxel (1.4 lattice units across) covers some 100 pixels, 50
-// to 90 of them inside its faces, in the default view of a 48 x 48 frame in
-// a 1600 x 1000 screen; 30 is a clearly visible part of one voxel.
+// One io-plane voxel (1.4 lattice units across) shows 50 to 80 pixels inside
+// its faces in the default view of a 48 x 48 frame on a 1600 x 1000 screen;
+// 30 is a clearly visible part of one voxel.
 constexpr int kVisibleVoxelPixels = 30;
 
 void expect_input_and_prediction_visible(const std::string& preset) {
@@ -149,7 +150,6 @@ void expect_input_and_prediction_visible(const std::string& preset) {
 TEST(ViewPrediction, Layer0101DefaultViewShowsInputAndHit) { expect_input_and_prediction_visible("01_01"); }
 
 TEST(ViewPrediction, Cube4DefaultViewShowsInputAndHit) { expect_input_and_prediction_visible("cube-4"); }
-
 
 // --- the view alone, on a hand-made snapshot -------------------------------
 
