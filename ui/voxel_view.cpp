@@ -54,10 +54,9 @@ VoxelView::VoxelView(QWidget* parent) : QWidget(parent) {
 
   camera_ = window_->camera();
   camera_->lens()->setPerspectiveProjection(kFovDeg, 16.0f / 9.0f, 0.5f, 5000.0f);
-  auto* controller = new Qt3DExtras::QOrbitCameraController(root);
-  controller->setCamera(camera_);
-  controller->setLinearSpeed(120.0f);
-  controller->setLookSpeed(180.0f);
+  controller_ = new Qt3DExtras::QOrbitCameraController(root);
+  controller_->setCamera(camera_);
+  controller_->setLookSpeed(180.0f);
   window_->setRootEntity(root);
 
   container_ = QWidget::createWindowContainer(window_, this);
@@ -166,6 +165,9 @@ void VoxelView::reset_camera() {
   camera_->setUpVector(up);
   camera_->setViewCenter(centre);
   camera_->setPosition(centre + farther * dir);
+  // wheel zoom and panning move in steps proportional to the distance, so
+  // they feel the same for every lattice
+  controller_->setLinearSpeed(0.9f * farther);
   fitted_position_ = camera_->position();
   fitted_centre_ = camera_->viewCenter();
   update_point_scale();

@@ -16,6 +16,7 @@
 
 class QLabel;
 namespace Qt3DExtras {
+class QOrbitCameraController;
 class Qt3DWindow;
 }
 namespace Qt3DRender {
@@ -84,6 +85,7 @@ class VoxelView : public QWidget {
   QWidget* container_;
   QLabel* legend_;
   Qt3DRender::QCamera* camera_;
+  Qt3DExtras::QOrbitCameraController* controller_;
   QVector3D fitted_position_, fitted_centre_;  // where reset_camera() put the camera
   Qt3DRender::QRenderCapture* capture_;
   VoxelScene* scene_;
