@@ -154,8 +154,8 @@ void VoxelView::reset_camera() {
     cy = 0.5f * (lo_y + hi_y);
     return true;
   };
-  float closer = 0, farther = 1.0f;  // fits(farther) holds throughout
-  while (!fits(farther)) farther *= 2;
+  float closer = 0, farther = 1.0f;
+  while (!fits(farther)) farther *= 2;  // from here on the scene fits at `farther`
   for (int i = 0; i < 40; ++i) {
     const float mid = 0.5f * (closer + farther);
     (fits(mid) ? farther : closer) = mid;
