@@ -11,6 +11,12 @@ uniform mat4 modelViewProjection;
 uniform float voxelSize;    // edge of a voxel in lattice units
 uniform float pointMode;    // 1: draw GL points sized like a voxel
 uniform float pointScale;   // viewport height / (2 tan(fov / 2))
+// categorical colours, set from ui/colormap.cpp
+uniform vec4 spikeColor;
+uniform vec4 inputColor;
+uniform vec4 hitColor;       // predicted and in the target
+uniform vec4 missColor;      // in the target, not predicted
+uniform vec4 falseAlarmColor;
 
 out vec3 vColor;
 out vec3 vNormal;
@@ -36,20 +42,14 @@ void main() {
   vec3 color;
   float size = voxelSize;
   if (kind == 0) {
-    color = mix(potentialColor(value), vec3(1.0, 0.925, 0.31), flash);
+    color = mix(potentialColor(value), spikeColor.rgb, flash);
     size *= 1.0 + 0.3 * flash;
-  } else if (kind == 1) {
-    color = vec3(0.31, 0.90, 1.0);           // input pixel
-    size = 1.4;
-  } else if (kind == 2) {
-    color = vec3(0.35, 0.86, 0.43);          // predicted and in the target
-    size = 1.4;
-  } else if (kind == 3) {
-    color = vec3(0.86, 0.27, 0.90);          // false alarm
-    size = 1.4;
   } else {
-    color = vec3(1.0, 0.59, 0.12);           // miss
-    size = 1.4;
+    size = 1.4;  // io-plane pixels
+    if (kind == 1) color = inputColor.rgb;
+    else if (kind == 2) color = hitColor.rgb;
+    else if (kind == 3) color = falseAlarmColor.rgb;
+    else color = missColor.rgb;
   }
   vColor = color;
   vNormal = vertexNormal;

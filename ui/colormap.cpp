@@ -39,8 +39,11 @@ QColor potential_color(float u) {
 
 QColor spike_color() { return QColor(255, 236, 80); }
 QColor input_color() { return QColor(80, 230, 255); }
+// the prediction's green, violet and magenta are hues the v/theta map
+// (blue - grey - salmon - red), the spike yellow and the input cyan never
+// take, so a prediction pixel is never read as a neuron's potential
 QColor hit_color() { return QColor(90, 220, 110); }
-QColor miss_color() { return QColor(255, 150, 30); }
+QColor miss_color() { return QColor(150, 100, 255); }
 QColor false_alarm_color() { return QColor(220, 70, 230); }
 QColor background_color() { return QColor(22, 24, 30); }
 

@@ -2,7 +2,8 @@
 // The colours every view shares: a diverging map of membrane potential
 // relative to threshold (u = v / theta: blue below rest, grey at 0, red at
 // threshold), the spike flash colour, and the prediction-error colours. The
-// GLSL in shaders/voxel.frag implements the same map; keep them in step.
+// GLSL in shaders/voxel.vert implements the same map (keep them in step); it
+// gets the categorical colours from here as uniforms.
 
 #include <QColor>
 #include <QImage>

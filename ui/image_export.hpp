@@ -31,7 +31,7 @@ std::string slice_csv(const Slice& s);
 // heatmap in the potential colour map, spikes drawn in the spike colour
 QImage slice_image(const Slice& s);
 QImage frame_image(const Frame& f, int n, const QColor& on);
-// hits green, misses orange, false alarms magenta
+// hits green, misses violet, false alarms magenta
 QImage error_image(const Frame& output, const Frame& target, int n);
 // Scales up with nearest-neighbour sampling, adds a title bar and a legend
 // strip of the potential map (for the saved slice PNG).

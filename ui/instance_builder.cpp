@@ -14,11 +14,6 @@ void push(std::vector<float>& out, float x, float y, float z, float value, float
 
 }  // namespace
 
-float VoxelLayout::extent() const {
-  const float depth = static_cast<float>(nz - 1) * z_spacing + 2 * io_gap;
-  return 0.5f * std::sqrt(static_cast<float>(nx * nx + ny * ny) + depth * depth);
-}
-
 Dims shown_dims(const NeuronView& v) {
   const int st = std::max(v.stride, 1);
   if (st == 1 || static_cast<std::size_t>(v.dims.count()) == v.potential.size()) return v.dims;
@@ -33,8 +28,12 @@ VoxelLayout make_layout(const Dims& d) {
   // spread thin lattices out so that every plane (input, layers, output) shows
   const float side = static_cast<float>(std::max(l.nx, l.ny));
   l.z_spacing = std::max(1.0f, 0.8f * side / static_cast<float>(l.nz + 2));
-  l.io_gap = std::max(l.z_spacing, 0.08f * side);
-  if (l.nz == 1) l.io_gap = 0.4f * side;  // the layer model: three well separated planes
+  // seen along kViewDir, a plane moved io_gap away from the lattice's end
+  // face shifts sideways by io_gap * kViewDir[0] / kViewDir[2]; 1.5 times the
+  // side (not 1) because perspective pulls far planes back towards the near
+  // ones, most in wide windows where the fitted camera comes closest, and
+  // the voxels have depth
+  l.io_gap = std::max(l.z_spacing, 1.5f * side * kViewDir[2] / kViewDir[0]);
   return l;
 }
 

@@ -8,8 +8,11 @@
 // the input face z = 0 is nearest the default camera. The input frame is drawn
 // as a plane io_gap in front of z = 0 and the prediction io_gap behind
 // z = L-1. Thin lattices (the layer model, cube-4) get z_spacing > 1 so each
-// plane stays visible.
+// plane stays visible, and io_gap is wide enough that, seen from the default
+// camera (kViewDir), neither io plane lies behind the lattice: input, network
+// and prediction appear side by side, like an exploded drawing.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -39,6 +42,11 @@ struct VoxelOptions {
   bool group_lines = false;
 };
 
+// Direction from the scene's centre to the default camera: to the right,
+// somewhat above and in front of the input face. Steep to the side so that a
+// plane io_gap behind the lattice shows beside it, not behind it.
+inline constexpr float kViewDir[3] = {1.4f, 0.6f, 1.0f};
+
 struct VoxelLayout {
   int nx = 0, ny = 0, nz = 0;
   float z_spacing = 1;
@@ -49,7 +57,14 @@ struct VoxelLayout {
   float wz(float z) const { return 0.5f * static_cast<float>(nz - 1) * z_spacing - z * z_spacing; }
   float input_wz() const { return wz(0) + io_gap; }
   float output_wz() const { return wz(static_cast<float>(nz - 1)) - io_gap; }
-  float extent() const;  // radius of a sphere holding everything drawn
+  // Half-extents of the box holding everything drawn (labels included),
+  // centred on the world origin.
+  float half_x() const { return 0.5f * static_cast<float>(nx) + 1.0f; }
+  float half_y() const { return 0.5f * static_cast<float>(ny) + label_margin(); }
+  float half_z() const { return input_wz() + 1.0f; }
+  // Height of the plane labels, and the room they take above and below.
+  float label_height() const { return 0.055f * static_cast<float>(std::max(nx, ny)); }
+  float label_margin() const { return 1.5f * label_height(); }
 };
 
 VoxelLayout make_layout(const Dims& dims);

@@ -25,6 +25,9 @@
 #include <Qt3DRender/QShaderProgram>
 #include <Qt3DRender/QTechnique>
 #include <cstring>
+#include <utility>
+
+#include "ui/colormap.hpp"
 
 namespace spikecube::ui {
 namespace {
@@ -174,6 +177,14 @@ VoxelScene::Draw VoxelScene::make_draw(Qt3DCore::QGeometry* geometry, bool point
   d.material->addParameter(size);
   d.material->addParameter(scale);
   d.material->addParameter(new Qt3DRender::QParameter(QStringLiteral("pointMode"), points ? 1.0f : 0.0f));
+  // the categorical colours come from ui/colormap, like the legend's swatches
+  const std::pair<const char*, QColor> colours[] = {{"spikeColor", spike_color()},
+                                                     {"inputColor", input_color()},
+                                                     {"hitColor", hit_color()},
+                                                     {"missColor", miss_color()},
+                                                     {"falseAlarmColor", false_alarm_color()}};
+  for (const auto& [name, colour] : colours)
+    d.material->addParameter(new Qt3DRender::QParameter(QString::fromLatin1(name), colour));
   alpha_params_.push_back(alpha);
   size_params_.push_back(size);
   scale_params_.push_back(scale);
@@ -289,13 +300,15 @@ void VoxelScene::set_layout(const VoxelLayout& l, bool layer_model, int last_z) 
   outline_attr_->setCount(static_cast<uint>(v.size() / 3));
   outline_renderer_->setVertexCount(static_cast<int>(v.size() / 3));
 
-  // labels sit just above the top edge of each plane, facing the default camera
-  const float h = 0.055f * static_cast<float>(std::max(l.nx, l.ny));
+  // labels sit just above the top edge of each plane, facing the default
+  // camera; all in one neutral colour, so that the colours of the voxels
+  // (legend) mean one thing only
+  const float h = l.label_height();
   const float top = y0 + 0.4f * h;
   const QColor text(230, 232, 240);
   // io-plane labels go under their planes so they never overlap the face labels
   const float below = y1 - 1.4f * h;
-  add_label(QStringLiteral("input frame"), QVector3D(x0, below, l.input_wz()), h, QColor(80, 230, 255));
+  add_label(QStringLiteral("input frame"), QVector3D(x0, below, l.input_wz()), h, text);
   if (layer_model) {
     add_label(QStringLiteral("hidden layer %1 x %2").arg(l.nx).arg(l.ny), QVector3D(x0, top, l.wz(0)), h, text);
   } else {
@@ -304,8 +317,7 @@ void VoxelScene::set_layout(const VoxelLayout& l, bool layer_model, int last_z) 
     add_label(QStringLiteral("z = 0 (input face)"), QVector3D(x0, top, zf), h, text);
     add_label(QStringLiteral("z = %1 (output face)").arg(last_z), QVector3D(x0, top, zb), h, text);
   }
-  // right-aligned: from the default camera the back plane's left is hidden
-  add_label(QStringLiteral("prediction"), QVector3D(x1 - 5.2f * h, below, l.output_wz()), h, QColor(90, 220, 110));
+  add_label(QStringLiteral("prediction"), QVector3D(x0, below, l.output_wz()), h, text);
 }
 
 }  // namespace spikecube::ui

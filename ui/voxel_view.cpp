@@ -15,6 +15,7 @@
 #include <Qt3DRender/QRenderCapture>
 #include <Qt3DRender/QRenderSettings>
 #include <cmath>
+#include <vector>
 
 #include "ui/colormap.hpp"
 #include "ui/voxel_scene.hpp"
@@ -24,8 +25,9 @@ static void init_spikecube_resources() { Q_INIT_RESOURCE(spikecube); }
 
 namespace spikecube::ui {
 namespace {
-constexpr float kFovDeg = 40.0f;
+constexpr float kFovDeg = 20.0f;  // narrow: planes far apart keep similar sizes
 constexpr int kLegendWidth = 112;
+constexpr float kPi = 3.14159265f;
 }  // namespace
 
 VoxelView::VoxelView(QWidget* parent) : QWidget(parent) {
@@ -52,10 +54,9 @@ VoxelView::VoxelView(QWidget* parent) : QWidget(parent) {
 
   camera_ = window_->camera();
   camera_->lens()->setPerspectiveProjection(kFovDeg, 16.0f / 9.0f, 0.5f, 5000.0f);
-  auto* controller = new Qt3DExtras::QOrbitCameraController(root);
-  controller->setCamera(camera_);
-  controller->setLinearSpeed(120.0f);
-  controller->setLookSpeed(180.0f);
+  controller_ = new Qt3DExtras::QOrbitCameraController(root);
+  controller_->setCamera(camera_);
+  controller_->setLookSpeed(180.0f);
   window_->setRootEntity(root);
 
   container_ = QWidget::createWindowContainer(window_, this);
@@ -78,13 +79,18 @@ VoxelView::VoxelView(QWidget* parent) : QWidget(parent) {
 VoxelView::~VoxelView() = default;
 
 bool VoxelView::eventFilter(QObject* watched, QEvent* event) {
-  if (watched == window_ && event->type() == QEvent::Resize) update_point_scale();
+  if (watched == window_ && event->type() == QEvent::Resize) {
+    // a camera still at its default pose keeps framing the scene; one the
+    // user moved stays where it is
+    if (camera_->position() == fitted_position_ && camera_->viewCenter() == fitted_centre_) reset_camera();
+    else update_point_scale();
+  }
   return QWidget::eventFilter(watched, event);
 }
 
 void VoxelView::update_point_scale() {
   const float h = static_cast<float>(std::max(1, window_->height()));
-  scene_->set_point_scale(h / (2.0f * std::tan(0.5f * kFovDeg * 3.14159265f / 180.0f)));
+  scene_->set_point_scale(h / (2.0f * std::tan(0.5f * kFovDeg * kPi / 180.0f)));
 }
 
 void VoxelView::on_frame() {
@@ -105,12 +111,65 @@ void VoxelView::on_frame() {
 }
 
 void VoxelView::reset_camera() {
-  const float r = std::max(layout_.nx > 0 ? layout_.extent() : 40.0f, 4.0f);
-  const float dist = 1.15f * r / std::sin(0.5f * kFovDeg * 3.14159265f / 180.0f);
-  const QVector3D dir = QVector3D(1.5f, 0.7f, 1.0f).normalized();
-  camera_->setUpVector(QVector3D(0, 1, 0));
-  camera_->setViewCenter(QVector3D(0, 0, 0));
-  camera_->setPosition(dir * dist);
+  const VoxelLayout l = layout_.nx > 0 ? layout_ : make_layout(Dims{48, 48, 1});
+  const float aspect = window_->height() > 0 ? static_cast<float>(window_->width()) / static_cast<float>(window_->height())
+                                             : 16.0f / 9.0f;
+  const QVector3D dir = QVector3D(kViewDir[0], kViewDir[1], kViewDir[2]).normalized();
+  const QVector3D up(0, 1, 0);
+  const QVector3D right = QVector3D::crossProduct(-dir, up).normalized();
+  const QVector3D cam_up = QVector3D::crossProduct(right, -dir);
+  // 4% of the window left free around the scene
+  const float tan_v = 0.96f * std::tan(0.5f * kFovDeg * kPi / 180.0f), tan_h = tan_v * aspect;
+  // the corners of the box holding everything drawn (io planes and labels
+  // included): offsets across the view (x, y) and along it, towards the camera
+  struct Corner {
+    float x, y, toward;
+  };
+  std::vector<Corner> corners;
+  for (const float sx : {-1.0f, 1.0f})
+    for (const float sy : {-1.0f, 1.0f})
+      for (const float sz : {-1.0f, 1.0f}) {
+        const QVector3D c(sx * l.half_x(), sy * l.half_y(), sz * l.half_z());
+        corners.push_back({QVector3D::dotProduct(c, right), QVector3D::dotProduct(c, cam_up),
+                           QVector3D::dotProduct(c, dir)});
+      }
+  // From distance d along dir, the view centre may sit anywhere across the
+  // view that keeps each corner within the frustum: |x - cx| <= (d - toward)
+  // tan_h, and likewise for y. The closest d with such a centre frames the
+  // scene tightest (an off-centre view centre uses the whole window); it is
+  // found by bisection, since a larger d only widens the allowed range.
+  float cx = 0, cy = 0;
+  auto fits = [&](float d) {
+    float lo_x = -1e30f, hi_x = 1e30f, lo_y = -1e30f, hi_y = 1e30f;
+    for (const Corner& c : corners) {
+      const float depth = d - c.toward;
+      if (depth <= 1.0f) return false;
+      lo_x = std::max(lo_x, c.x - depth * tan_h);
+      hi_x = std::min(hi_x, c.x + depth * tan_h);
+      lo_y = std::max(lo_y, c.y - depth * tan_v);
+      hi_y = std::min(hi_y, c.y + depth * tan_v);
+    }
+    if (lo_x > hi_x || lo_y > hi_y) return false;
+    cx = 0.5f * (lo_x + hi_x);
+    cy = 0.5f * (lo_y + hi_y);
+    return true;
+  };
+  float closer = 0, farther = 1.0f;
+  while (!fits(farther)) farther *= 2;  // from here on the scene fits at `farther`
+  for (int i = 0; i < 40; ++i) {
+    const float mid = 0.5f * (closer + farther);
+    (fits(mid) ? farther : closer) = mid;
+  }
+  fits(farther);  // sets cx, cy for the distance kept
+  const QVector3D centre = cx * right + cy * cam_up;
+  camera_->setUpVector(up);
+  camera_->setViewCenter(centre);
+  camera_->setPosition(centre + farther * dir);
+  // wheel zoom and panning move in steps proportional to the distance, so
+  // they feel the same for every lattice
+  controller_->setLinearSpeed(0.9f * farther);
+  fitted_position_ = camera_->position();
+  fitted_centre_ = camera_->viewCenter();
   update_point_scale();
 }
 

@@ -5,6 +5,7 @@
 // voxels that pass the current VoxelOptions.
 
 #include <QImage>
+#include <QVector3D>
 #include <algorithm>
 #include <QWidget>
 #include <functional>
@@ -15,6 +16,7 @@
 
 class QLabel;
 namespace Qt3DExtras {
+class QOrbitCameraController;
 class Qt3DWindow;
 }
 namespace Qt3DRender {
@@ -51,7 +53,10 @@ class VoxelView : public QWidget {
   void set_point_mode(bool on);
   void set_transparent(bool on);
   void set_voxel_size(float size);
+  // Back to the default view: from kViewDir, framing input frame, lattice
+  // and prediction (which then lie side by side, none behind another).
   void reset_camera();
+  Qt3DRender::QCamera* camera() const { return camera_; }
 
   // Grabs the rendered 3D image (QRenderCapture) and composes it with the
   // legend and a caption; done() runs on the GUI thread.
@@ -80,6 +85,8 @@ class VoxelView : public QWidget {
   QWidget* container_;
   QLabel* legend_;
   Qt3DRender::QCamera* camera_;
+  Qt3DExtras::QOrbitCameraController* controller_;
+  QVector3D fitted_position_, fitted_centre_;  // where reset_camera() put the camera
   Qt3DRender::QRenderCapture* capture_;
   VoxelScene* scene_;
   VoxelOptions options_;

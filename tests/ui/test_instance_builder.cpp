@@ -157,5 +157,19 @@ TEST(InstanceBuilder, LayoutPutsInputInFrontAndOutputBehind) {
   EXPECT_FLOAT_EQ(make_layout({48, 48, 48}).z_spacing, 1.0f);
 }
 
+// Seen along kViewDir without perspective, the io planes move sideways by
+// io_gap * x / z against the lattice's end faces: more than a whole side, so
+// the prediction plane never lies behind the lattice (the GUI tests check the
+// rendered view, perspective included).
+TEST(InstanceBuilder, IoPlanesClearTheLatticeSeenFromTheDefaultCamera) {
+  for (const Dims d : {Dims{48, 48, 1}, Dims{48, 48, 4}, Dims{48, 48, 48}, Dims{24, 24, 24}}) {
+    const VoxelLayout l = make_layout(d);
+    const float shift = l.io_gap * kViewDir[0] / kViewDir[2];
+    EXPECT_GT(shift, static_cast<float>(d.nx) + 1.4f) << d.nx << " x " << d.ny << " x " << d.nz;
+    EXPECT_GT(l.half_z(), l.input_wz());   // the camera frames the input plane
+    EXPECT_GT(l.half_z(), -l.output_wz());  // and the prediction plane
+  }
+}
+
 }  // namespace
 }  // namespace spikecube::ui
