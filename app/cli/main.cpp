@@ -7,6 +7,7 @@
 
 #include "app/cli/bench_command.hpp"
 #include "app/cli/run_command.hpp"
+#include "app/cli/sweep_command.hpp"
 #include "core/config.hpp"
 #include "core/version.hpp"
 
@@ -94,6 +95,18 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--record-every", run.record_every, "sample potentials every K steps (default 10)");
   run_cmd->add_option("--record-slice", run.record_slices, "record potentials of the plane AXIS:INDEX, e.g. z:0 (repeatable)");
 
+  spikecube::cli::SweepOptions sweep;
+  auto* sweep_cmd = app.add_subcommand("sweep", "run every combination of --grid values x seeds and tabulate the results");
+  sweep_cmd->add_option("--preset", sweep.preset, "preset name (see `presets`); default 01_01");
+  sweep_cmd->add_option("--config", sweep.config_path, "TOML config file");
+  sweep_cmd->add_option("--grid", sweep.grid, "KEY=V1,V2,...: values of one config key (repeatable; every combination runs)");
+  sweep_cmd->add_option("--seeds", sweep.seeds, "seeds of every combination: A-B or A,B,C (default 0)");
+  sweep_cmd->add_option("--steps", sweep.steps, "steps of every run (overrides run.steps)");
+  sweep_cmd->add_option("--set", sweep.overrides, "override a parameter of every run: section.key=value (repeatable)");
+  sweep_cmd->add_option("--jobs", sweep.jobs, "runs at a time, one thread each (default: all cores)");
+  sweep_cmd->add_option("--out", sweep.out_dir, "output folder: results.csv, table.md, runs/")->required();
+  sweep_cmd->add_flag("--quiet", sweep.quiet, "no line per finished run, no progress bar");
+
   auto* presets_cmd = app.add_subcommand("presets", "list the built-in presets");
   auto* params_cmd = app.add_subcommand("params", "list every config key with its default and range (markdown)");
   std::string validate_path;
@@ -121,6 +134,7 @@ int main(int argc, char** argv) {
   }
 
   if (*run_cmd) return spikecube::cli::run_command(run);
+  if (*sweep_cmd) return spikecube::cli::sweep_command(sweep);
   if (*presets_cmd) return list_presets();
   if (*validate_cmd) return validate_file(validate_path);
   if (*params_cmd) return list_params();
