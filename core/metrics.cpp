@@ -58,10 +58,17 @@ void LearningClock::on_step(std::int64_t step, bool input_on, double iou100) {
   }
   was_on_ = input_on;
   if (!input_on) return;
+  // Only windows with the input on for all their steps count: a window of
+  // input-off steps scores 1 (nothing to predict, nothing predicted), which
+  // says nothing about learning. Since back_on_ is the step after the last
+  // off step, a window starting at or after it (and at or after step 1) is
+  // all input-on.
+  const std::int64_t window_start = step - (IouWindow::kWindow - 1);
+  const bool window_all_on = window_start >= 1 && window_start >= back_on_;
   for (int i = 0; i < 2; ++i) {
-    if (iou100 < kLevels[i]) continue;
-    if (first_[i] < 0 && step - (IouWindow::kWindow - 1) >= 1) first_[i] = step;
-    if (back_on_ > 0 && resume_[i] < 0 && step - (IouWindow::kWindow - 1) >= back_on_) {
+    if (iou100 < kLevels[i] || !window_all_on) continue;
+    if (first_[i] < 0) first_[i] = step;
+    if (back_on_ > 0 && resume_[i] < 0) {
       resume_[i] = step - (back_on_ - 1);
     }
   }

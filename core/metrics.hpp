@@ -32,9 +32,10 @@ class IouWindow {
   std::int64_t count_ = 0;
 };
 
-// Tracks when iou100 first reaches a level, counting only windows that lie
-// entirely after the start (first) or after the step the input came back
-// (resume): so neither can be below 100.
+// Tracks when iou100 first reaches a level, counting only windows in which
+// the input was on for all 100 steps: after the start (first) and after the
+// step the input last came back (first and resume). So neither can be below
+// 100, and a window of silent input-off steps (which scores 1) never counts.
 class LearningClock {
  public:
   void on_step(std::int64_t step, bool input_on, double iou100);

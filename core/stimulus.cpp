@@ -1,9 +1,11 @@
 #include "core/stimulus.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "core/png_frames.hpp"
 #include "core/rng.hpp"
 
 namespace spikecube {
@@ -155,6 +157,7 @@ class SequenceStimulus final : public Stimulus {
 }  // namespace
 
 std::vector<Frame> load_frame_sequence(const std::string& path, int n) {
+  if (std::filesystem::is_directory(path)) return load_png_frames(path, n);
   std::ifstream in(path);
   if (!in) throw ConfigError("stimulus.path: cannot open \"" + path + "\"; expected a text file of frames");
   std::vector<Frame> frames;

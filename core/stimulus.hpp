@@ -43,8 +43,10 @@ class Stimulus {
 // file cannot be read.
 std::unique_ptr<Stimulus> make_stimulus(const Config& cfg);
 
-// Reads frames for kind = sequence: a text file of n lines of n '0'/'1'
-// characters per frame (blank lines between frames are allowed).
+// Reads frames for kind = sequence: a folder of n x n PNG images (one frame
+// per file, in file-name order; see png_frames.hpp), or a text file of n
+// lines of n '0'/'1' characters per frame (blank lines between frames are
+// allowed).
 std::vector<Frame> load_frame_sequence(const std::string& path, int n);
 
 // The input switch: off during the configured intervals (inclusive).

@@ -8,6 +8,7 @@
 #include "app/cli/bench_command.hpp"
 #include "app/cli/logging.hpp"
 #include "app/cli/run_command.hpp"
+#include "app/cli/sweep_command.hpp"
 #include "core/config.hpp"
 #include "core/version.hpp"
 
@@ -99,6 +100,18 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(spikecube::cli::log_level_names()));
   run_cmd->add_option("--log", log.file, "also append the log to FILE, with timestamps");
 
+  spikecube::cli::SweepOptions sweep;
+  auto* sweep_cmd = app.add_subcommand("sweep", "run every combination of --grid values x seeds and tabulate the results");
+  sweep_cmd->add_option("--preset", sweep.preset, "preset name (see `presets`); default 01_01");
+  sweep_cmd->add_option("--config", sweep.config_path, "TOML config file");
+  sweep_cmd->add_option("--grid", sweep.grid, "KEY=V1,V2,...: values of one config key (repeatable; every combination runs)");
+  sweep_cmd->add_option("--seeds", sweep.seeds, "seeds of every combination: A-B or A,B,C (default 0)");
+  sweep_cmd->add_option("--steps", sweep.steps, "steps of every run (overrides run.steps)");
+  sweep_cmd->add_option("--set", sweep.overrides, "override a parameter of every run: section.key=value (repeatable)");
+  sweep_cmd->add_option("--jobs", sweep.jobs, "runs at a time, one thread each (default: all cores)");
+  sweep_cmd->add_option("--out", sweep.out_dir, "output folder: results.csv, table.md, runs/")->required();
+  sweep_cmd->add_flag("--quiet", sweep.quiet, "no line per finished run, no progress bar");
+
   auto* presets_cmd = app.add_subcommand("presets", "list the built-in presets");
   auto* params_cmd = app.add_subcommand("params", "list every config key with its default and range (markdown)");
   std::string validate_path;
@@ -134,6 +147,7 @@ int main(int argc, char** argv) {
     }
     return spikecube::cli::run_command(run);
   }
+  if (*sweep_cmd) return spikecube::cli::sweep_command(sweep);
   if (*presets_cmd) return list_presets();
   if (*validate_cmd) return validate_file(validate_path);
   if (*params_cmd) return list_params();
