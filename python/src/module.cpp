@@ -4,6 +4,9 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <filesystem>
 
 #include <memory>
 #include <string>
@@ -88,10 +91,10 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "spikecube engine bindings; import the package spikecube, not this module.";
   m.attr("version") = spikecube::kVersion;
 
-  static py::exception<spikecube::python::ModelFault> model_fault(m, "ModelFault", PyExc_RuntimeError);
-  model_fault.doc() = "The model diverged (NaN/inf or runaway firing); the message names the step and the cause.";
-  static py::exception<spikecube::io::CheckpointError> checkpoint_error(m, "CheckpointError", PyExc_OSError);
-  checkpoint_error.doc() = "A checkpoint could not be read or written; the message is 'PATH: cause'.";
+  py::register_exception<spikecube::python::ModelFault>(m, "ModelFault", PyExc_RuntimeError).doc() =
+      "The model diverged (NaN/inf or runaway firing); the message names the step and the cause.";
+  py::register_exception<spikecube::io::CheckpointError>(m, "CheckpointError", PyExc_OSError).doc() =
+      "A checkpoint could not be read or written; the message is 'PATH: cause', as spikecube-cli prints it.";
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -162,7 +165,7 @@ Example:
            "preset"_a = py::none(), "config"_a = py::none(), py::kw_only(), "seed"_a = py::none(), "threads"_a = py::none())
       .def_static(
           "load",
-          [](const std::string& path) { return std::make_unique<PySimulation>(spikecube::io::open_checkpoint(path)); },
+          [](const std::filesystem::path& path) { return std::make_unique<PySimulation>(spikecube::io::open_checkpoint(path.string())); },
           "path"_a, R"doc(load(path) -> Simulation
 
 A Simulation restored from a checkpoint (spikecube-cli run --checkpoint, or
@@ -172,7 +175,7 @@ the same spikes and weights as never having stopped. metrics() starts empty
 (it holds the steps this object runs). CheckpointError (an OSError) for a
 missing, truncated, corrupted or foreign file.)doc")
       .def(
-          "save", [](PySimulation& s, const std::string& path) { spikecube::io::save_checkpoint(path, s.sim()); }, "path"_a,
+          "save", [](PySimulation& s, const std::filesystem::path& path) { spikecube::io::save_checkpoint(path.string(), s.sim()); }, "path"_a,
           R"doc(save(path)
 
 Writes the full state to an HDF5 checkpoint (the CLI's format: spikecube-cli
