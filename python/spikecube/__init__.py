@@ -27,6 +27,11 @@ CheckpointError (files), ModelFault (the model diverged).
 from ._core import CheckpointError, Frames, ModelFault, Simulation, params, preset_text, presets, version
 from .recording import Population, Recording, read_recording
 
+# shown as spikecube.Simulation etc. in help() and tracebacks
+for _cls in (Simulation, CheckpointError, ModelFault):
+    _cls.__module__ = __name__
+del _cls
+
 __version__ = version
 __all__ = [
     "Simulation",

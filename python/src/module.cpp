@@ -89,6 +89,10 @@ py::dict last_metrics(const spikecube::Simulation& sim) {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "spikecube engine bindings; import the package spikecube, not this module.";
+  // every docstring starts with its Python signature; pybind11's generated
+  // ones would name the internal module and C++ types
+  py::options options;
+  options.disable_function_signatures();
   m.attr("version") = spikecube::kVersion;
 
   py::register_exception<spikecube::python::ModelFault>(m, "ModelFault", PyExc_RuntimeError).doc() =
@@ -162,7 +166,8 @@ Example:
              const spikecube::Config cfg = spikecube::python::resolve_config(preset, config, seed, threads, overrides);
              return std::make_unique<PySimulation>(std::make_unique<spikecube::Simulation>(cfg));
            }),
-           "preset"_a = py::none(), "config"_a = py::none(), py::kw_only(), "seed"_a = py::none(), "threads"_a = py::none())
+           "preset"_a = py::none(), "config"_a = py::none(), py::kw_only(), "seed"_a = py::none(), "threads"_a = py::none(),
+           "Simulation(preset=None, config=None, *, seed=None, threads=None, **overrides)\n\nSee help(spikecube.Simulation).")
       .def_static(
           "load",
           [](const std::filesystem::path& path) { return std::make_unique<PySimulation>(spikecube::io::open_checkpoint(path.string())); },
@@ -220,9 +225,10 @@ ModelFault if the model diverges.)doc")
       .def_property(
           "input", [](const PySimulation& s) { return s.sim().input_enabled(); },
           [](PySimulation& s, bool on) { s.sim().set_input_enabled(on); },
-          R"doc(The manual input switch (bool). False blanks the input and the target from the
-next step on, as the GUI's Input button; the config's schedule.input_off
-intervals apply on top of it.)doc")
+          R"doc(The manual input switch (bool), as the GUI's Input button. False: from the
+next step on the stimulus is off (the target is empty, and so is the input,
+the target of the step before, one step later) and the dot stays where it
+is. The config's schedule.input_off intervals apply on top of it.)doc")
       .def(
           "set", [](PySimulation& s, const std::string& key, double value) { s.sim().set_param(key, value); }, "key"_a,
           "value"_a, R"doc(set(key, value)
