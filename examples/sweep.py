@@ -71,6 +71,8 @@ def main():
     xlim = (min(values) / 1.5, max(values) * 1.5)  # fixed: a sweep where nothing learns still plots
     ax_t.set_xscale("log")
     ax_t.set_xlim(*xlim)
+    ax_t.set_xticks(values, [f"{v:g}" for v in values], minor=False)
+    ax_t.minorticks_off()
     ax_t.set_xlabel(args.key)
     ax_t.set_ylabel("steps until iou100 >= 0.8")
     ax_t.set_title("learning and relearning time (dots: seeds, line: median)", fontsize=10)
@@ -81,6 +83,8 @@ def main():
     ax_q.plot(values, [np.mean(column("iou100_final", v)) for v in values], color="tab:green", lw=1)
     ax_q.set_xscale("log")
     ax_q.set_xlim(*xlim)
+    ax_q.set_xticks(values, [f"{v:g}" for v in values], minor=False)
+    ax_q.minorticks_off()
     ax_q.set_ylim(-0.02, 1.05)
     ax_q.set_xlabel(args.key)
     ax_q.set_ylabel(f"iou100 at step {args.steps}")
