@@ -36,7 +36,7 @@ def main():
     fig, (ax_iou, ax_fire) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True)
     for preset, colour in (("01_02", "tab:blue"), ("cube-4", "tab:red")):
         sim = spikecube.Simulation(preset=preset, seed=args.seed)
-        summary = sim.run(args.steps, progress=True)
+        summary = sim.run(args.steps, progress=True).summary()
         m = sim.metrics()
         label = f"{preset} (first_iou80 {summary['first_iou80']}, resume_iou80 {summary['resume_iou80']})"
         ax_iou.plot(m["step"], m["iou100"], color=colour, lw=1.2, label=label)

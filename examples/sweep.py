@@ -26,7 +26,7 @@ def one_run(job):
     worker builds its own from the job's parameters."""
     preset, key, value, seed, steps = job
     sim = spikecube.Simulation(preset=preset, seed=seed, threads=1, **{key: value})
-    summary = sim.run(steps)
+    summary = sim.run(steps).summary()
     return {"value": value, "seed": seed, **{k: summary[k] for k in FIELDS}}
 
 

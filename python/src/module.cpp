@@ -159,8 +159,7 @@ Bad input raises ValueError with spikecube-cli's one-line message, e.g.
 
 Example:
     sim = spikecube.Simulation(preset="01_02", seed=1)
-    sim.run(6000)
-    print(sim.summary()["first_iou80"], sim.metrics()["iou100"][-1]))doc")
+    print(sim.run(6000).summary()["first_iou80"], sim.metrics()["iou100"][-1]))doc")
       .def(py::init([](const py::object& preset, const py::object& config, const py::object& seed,
                        const py::object& threads, const py::kwargs& overrides) {
              const spikecube::Config cfg = spikecube::python::resolve_config(preset, config, seed, threads, overrides);
@@ -209,13 +208,14 @@ diverges.)doc")
             }
             if (k == 0 && !callback.is_none()) k = 1;
             s.advance(self, n, progress, k, callback);
-            return self.attr("summary")();
+            return self;
           },
           "steps"_a = py::none(), "progress"_a = false, "every"_a = py::none(), "callback"_a = py::none(),
-          R"doc(run(steps=None, progress=False, every=None, callback=None) -> dict
+          R"doc(run(steps=None, progress=False, every=None, callback=None) -> self
 
 Runs `steps` steps (default: what is left of the config's run.steps, as
-spikecube-cli run does) and returns summary(). Releases the GIL while
+spikecube-cli run does) and returns the Simulation, so that
+sim.run(6000).summary() reads as one line. Releases the GIL while
 stepping; Ctrl-C stops between steps with KeyboardInterrupt (the state is
 that after the last whole step, so the run can go on). progress=True draws
 a progress bar on stderr. callback(sim) is called every `every` steps

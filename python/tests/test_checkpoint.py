@@ -15,7 +15,7 @@ def test_cli_checkpoint_loads_in_python_and_python_checkpoint_resumes_in_the_cli
     run_cli("run", "--preset", preset, "--steps", a, "--quiet", "--checkpoint", tmp_path / "cli.h5")
     sim = spikecube.Simulation.load(tmp_path / "cli.h5")
     assert sim.step_count == a and sim.model == straight["model"]
-    summary = sim.run(b)
+    summary = sim.run(b).summary()
     assert sim.state_hash() == straight["state_hash"]
     for key in ("steps", "iou100_final", "fire_final", "first_iou80", "resume_iou80"):
         assert summary[key] == straight[key], key

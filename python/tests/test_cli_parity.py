@@ -14,7 +14,7 @@ CASES = [("01_02", 6000), ("cube-4", 400), ("groups-thin", 200)]
 def test_same_hash_summary_and_metrics_as_the_cli(tmp_path, preset, steps):
     run_cli("run", "--preset", preset, "--seed", 3, "--steps", steps, "--quiet", "--out", tmp_path)
     sim = spikecube.Simulation(preset=preset, seed=3)
-    summary = sim.run(steps)
+    summary = sim.run(steps).summary()
     cli_summary = read_summary(tmp_path)
     assert sim.state_hash() == cli_summary["state_hash"]
     timing = {"seconds", "steps_per_s"}
@@ -59,9 +59,9 @@ def test_thread_count_does_not_change_results(tmp_path):
 def test_run_without_steps_runs_the_configs_steps(tmp_path):
     run_cli("run", "--preset", "cube-4", "--set", "run.steps=120", "--quiet", "--out", tmp_path)
     sim = spikecube.Simulation(preset="cube-4", run={"steps": 120})
-    assert sim.run()["steps"] == 120
+    assert sim.run().summary()["steps"] == 120
     assert sim.state_hash() == read_summary(tmp_path)["state_hash"]
-    assert sim.run()["steps"] == 120  # nothing left to run
+    assert sim.run().step_count == 120  # nothing left to run
 
 
 def test_input_switch_matches_the_cli_input_off_window(tmp_path):
