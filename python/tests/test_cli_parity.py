@@ -76,3 +76,16 @@ def test_input_switch_matches_the_cli_input_off_window(tmp_path):
     sim.run(50)
     assert sim.state_hash() == read_summary(tmp_path)["state_hash"]
     np.testing.assert_array_equal(sim.metrics()["input_on"], read_metrics_csv(tmp_path)["input_on"] == 1)
+
+
+def test_a_callback_switching_the_input_reproduces_the_01_02_schedule(tmp_path):
+    # the example of docs/python.md: 01_01 with the input switched off by hand
+    # over steps 3001-4000 is the run of preset 01_02
+    run_cli("run", "--preset", "01_02", "--steps", 4200, "--quiet", "--out", tmp_path)
+
+    def gap(sim):
+        sim.input = not (3000 <= sim.step_count < 4000)
+
+    sim = spikecube.Simulation(preset="01_01")
+    sim.run(4200, every=1000, callback=gap)
+    assert sim.state_hash() == read_summary(tmp_path)["state_hash"]
