@@ -6,7 +6,7 @@ import spikecube
 from conftest import read_summary, run_cli
 
 
-@pytest.mark.parametrize("preset,a,b", [("01_02", 3500, 700), ("groups-thin", 150, 100)])
+@pytest.mark.parametrize("preset,a,b", [("01_02", 600, 200), ("groups-thin", 150, 100)])
 def test_cli_checkpoint_loads_in_python_and_python_checkpoint_resumes_in_the_cli(tmp_path, preset, a, b):
     run_cli("run", "--preset", preset, "--steps", a + b, "--quiet", "--out", tmp_path / "straight")
     straight = read_summary(tmp_path / "straight")

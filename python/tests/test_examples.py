@@ -12,8 +12,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 @pytest.mark.parametrize(
     "script,args,expect",
     [
-        ("learning_curve.py", ["--steps", "300"], "cube-4: {'model': 'cube'"),
-        ("sweep.py", ["--steps", "200", "--seeds", "1", "--values", "0.01,0.02", "--processes", "2"], "layer.eta seed"),
+        ("learning_curve.py", ["--steps", "150"], "cube-4: {'model': 'cube'"),
+        ("sweep.py", ["--steps", "100", "--seeds", "1", "--values", "0.01,0.02", "--processes", "2"], "layer.eta seed"),
     ],
 )
 def test_example_writes_its_png(tmp_path, script, args, expect):

@@ -90,13 +90,14 @@ def test_callback_every_k_steps_can_change_the_run():
     assert on[:100].all() and not on[100:].any()
 
 
-def test_model_fault_is_raised_with_the_clis_message():
-    overrides = {"neuron.bias": 10, "neuron.refractory": 0}  # every neuron fires at every step
-    sim = spikecube.Simulation(preset="cube-4", **overrides)
+def test_model_fault_is_raised_with_the_clis_message(tmp_path):
+    # a small cube where every neuron fires at every step
+    config = tmp_path / "runaway.toml"
+    config.write_text('[model]\ntype = "cube"\nn = 8\ndepth = 2\n[neuron]\nbias = 10.0\nrefractory = 0\n')
+    sim = spikecube.Simulation(config=config)
     with pytest.raises(spikecube.ModelFault) as err:
         sim.run(3000)
     assert isinstance(err.value, RuntimeError) and str(err.value).startswith(f"step {sim.step_count}: runaway firing")
     assert sim.step_count < 3000
-    r = run_cli("run", "--preset", "cube-4", "--steps", 3000, "--quiet",
-                *[a for k, v in overrides.items() for a in ("--set", f"{k}={v}")], check=False)
+    r = run_cli("run", "--config", config, "--steps", 3000, "--quiet", check=False)
     assert r.returncode == 3 and r.stderr.strip() == "spikecube-cli: " + str(err.value)
