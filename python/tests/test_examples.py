@@ -6,6 +6,8 @@ import sys
 import pytest
 from conftest import ROOT
 
+pytest.importorskip("matplotlib", reason="the examples plot with matplotlib (Debian: python3-matplotlib)")
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

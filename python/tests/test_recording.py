@@ -4,9 +4,10 @@ by docs/recording_example.py."""
 import subprocess
 import sys
 
-import h5py
 import numpy as np
 import pytest
+
+h5py = pytest.importorskip("h5py", reason="recordings need h5py (Debian: python3-h5py)")
 import spikecube
 from conftest import ROOT, read_metrics_csv, run_cli
 
