@@ -1,5 +1,6 @@
 #include "python/src/py_simulation.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>

@@ -1,6 +1,5 @@
 #include "python/src/state_arrays.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cstring>
 #include <vector>
