@@ -1,6 +1,7 @@
 """Overhead of the Python module: alternates `spikecube-cli run --preset
 01_02` (6,000 steps) and `sim.run(6000)` from Python, and prints the medians
-and minima of the stepping loop's wall time and CPU time. A benchmark, not
+and minima of the stepping loop's wall time and CPU time, and the median of
+the pairs' ratios. A benchmark, not
 a test (speed targets live in benchmarks); on a shared machine alternate
 many runs and compare medians and minima, never one pair.
 
@@ -58,6 +59,9 @@ def main():
     for name, f in (("median", statistics.median), ("min", min)):
         print(f"{name:>6} wall: cli {f(cli_wall):.3f} s, python {f(py_wall):.3f} s, python/cli {f(py_wall) / f(cli_wall):.3f}")
         print(f"{name:>6} cpu:  cli {f(cli_cpu):.3f} s, python {f(py_cpu):.3f} s, python/cli {f(py_cpu) / f(cli_cpu):.3f}")
+    # neighbouring runs see about the same load: the median of the pairs' ratios
+    ratios = sorted(p / c for p, c in zip(py_wall, cli_wall))
+    print(f"median of the {args.pairs} pairs' wall-time ratios python/cli: {statistics.median(ratios):.3f}")
     print("load average", " ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
