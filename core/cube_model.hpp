@@ -94,6 +94,9 @@ class CubeModel : public Model {
   }
   const std::uint8_t* spikes() const { return spk_[cur_].data() + pad_; }
   const std::vector<float>& potentials() const { return v_; }
+  // Threshold state, N values: the threshold (homeostatic rule), the
+  // adaptation a of theta = theta0 + a (adaptive rule), or empty (fixed rule).
+  const std::vector<float>& threshold_state() const { return theta_; }
   std::int64_t index(int x, int y, int z) const { return (static_cast<std::int64_t>(z) * n_ + y) * n_ + x; }
   // Whether the link into (x, y, z) travelling in direction d has a source.
   bool has_link(int d, int x, int y, int z) const;

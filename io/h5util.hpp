@@ -86,6 +86,13 @@ inline bool write_text_attr(hid_t obj, const char* name, const std::string& valu
   return a.ok() && H5Awrite(a.get(), t.get(), &p) >= 0;
 }
 
+// Writes a scalar float64 attribute; returns false on failure.
+inline bool write_f64_attr(hid_t obj, const char* name, double value) {
+  Handle s = space_h(H5Screate(H5S_SCALAR));
+  Handle a = attr_h(H5Acreate2(obj, name, H5T_IEEE_F64LE, s.get(), H5P_DEFAULT, H5P_DEFAULT));
+  return a.ok() && H5Awrite(a.get(), H5T_NATIVE_DOUBLE, &value) >= 0;
+}
+
 // Writes a 1-D int64 attribute; returns false on failure.
 inline bool write_i64_attr(hid_t obj, const char* name, const std::int64_t* values, std::size_t count) {
   const hsize_t dims[1] = {count};

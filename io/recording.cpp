@@ -20,8 +20,8 @@ using namespace detail;
 constexpr hsize_t kChunk = 1 << 15;          // events per chunk of a spike dataset
 constexpr std::size_t kFlushEvents = 1 << 16;  // buffered events before a write
 
-// chunked, extendible, compressed 1-D int64 dataset
-Handle make_events(hid_t group, const char* name) {
+// chunked, extendible, compressed 1-D dataset of `type`
+Handle make_events(hid_t group, const char* name, hid_t type) {
   const hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {kChunk};
   Handle s = space_h(H5Screate_simple(1, dims, maxdims));
   Handle dcpl = plist_h(H5Pcreate(H5P_DATASET_CREATE));
@@ -30,7 +30,21 @@ Handle make_events(hid_t group, const char* name) {
     H5Pset_shuffle(dcpl.get());
     H5Pset_deflate(dcpl.get(), 1);
   }
-  return dataset_h(H5Dcreate2(group, name, H5T_STD_I64LE, s.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  return dataset_h(H5Dcreate2(group, name, type, s.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+}
+
+// The SONATA `sorting` attribute: an enum over int8 with the values none,
+// by_id and by_time. Spikes are appended step by step, so they are by_time.
+bool write_sorting_attr(hid_t group) {
+  Handle t = type_h(H5Tenum_create(H5T_NATIVE_INT8));
+  const std::int8_t none = 0, by_id = 1, by_time = 2;
+  if (H5Tenum_insert(t.get(), "none", &none) < 0 || H5Tenum_insert(t.get(), "by_id", &by_id) < 0 ||
+      H5Tenum_insert(t.get(), "by_time", &by_time) < 0) {
+    return false;
+  }
+  Handle sp = space_h(H5Screate(H5S_SCALAR));
+  Handle a = attr_h(H5Acreate2(group, "sorting", t.get(), sp.get(), H5P_DEFAULT, H5P_DEFAULT));
+  return a.ok() && H5Awrite(a.get(), t.get(), &by_time) >= 0;
 }
 
 // appends `count` rows of `row` elements each to dataset d (rank = 1 + row dims)
@@ -45,10 +59,14 @@ bool append(hid_t d, int rank, const hsize_t* row_dims, hsize_t written, hsize_t
   return H5Dwrite(d, mem_type, ms.get(), fs.get(), H5P_DEFAULT, data) >= 0;
 }
 
+// Milliseconds per step in the SONATA timestamps: one step is 1 ms.
+constexpr double kStepMs = 1.0;
+
 struct Population {
   std::string name;
-  Handle group, step_ds, neuron_ds;
-  std::vector<std::int64_t> steps, units;
+  Handle group, time_ds, node_ds;
+  std::vector<double> times;          // ms
+  std::vector<std::uint64_t> nodes;
   hsize_t written = 0;
 };
 
@@ -116,13 +134,14 @@ Recorder::Recorder(std::string path, const Simulation& sim, RecordOptions opt)
     const hid_t f = m.file.get();
     const Config& cfg = sim.config();
     const std::string toml = to_toml(cfg);
-    const std::int64_t version = 1, seed = static_cast<std::int64_t>(cfg.seed);
+    const std::int64_t version = 2, seed = static_cast<std::int64_t>(cfg.seed);
     const std::int64_t nx = m.dims.nx, ny = m.dims.ny, nz = m.dims.nz, n = cfg.n;
     bool ok = write_text_attr(f, "format", "spikecube-recording") && write_i64_attr(f, "format_version", &version, 1) &&
               write_text_attr(f, "model", std::string(sim.model().kind())) && write_i64_attr(f, "seed", &seed, 1) &&
               write_i64_attr(f, "nx", &nx, 1) && write_i64_attr(f, "ny", &ny, 1) && write_i64_attr(f, "nz", &nz, 1) &&
               write_i64_attr(f, "n", &n, 1) && write_i64_attr(f, "record_every", &m.every, 1) &&
               write_text_attr(f, "neuron_index", "hidden: (z*ny + y)*nx + x; input/output: y*n + x") &&
+              write_f64_attr(f, "step_ms", kStepMs) &&
               write_text_attr(f, "config", toml);
     {
       Handle t = string_type(toml.size());
@@ -138,15 +157,18 @@ Recorder::Recorder(std::string path, const Simulation& sim, RecordOptions opt)
       p.name = names[k];
       p.group = group_h(H5Gcreate2(spikes.get(), names[k], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
       if (!p.group.ok()) fail("cannot create group spikes/" + p.name);
-      p.step_ds = make_events(p.group.get(), "step");
-      p.neuron_ds = make_events(p.group.get(), "neuron");
-      if (!p.step_ds.ok() || !p.neuron_ds.ok()) fail("cannot create spikes/" + p.name + " datasets");
+      p.time_ds = make_events(p.group.get(), "timestamps", H5T_IEEE_F64LE);
+      p.node_ds = make_events(p.group.get(), "node_ids", H5T_STD_U64LE);
+      if (!p.time_ds.ok() || !p.node_ds.ok() || !write_text_attr(p.time_ds.get(), "units", "ms") ||
+          !write_sorting_attr(p.group.get())) {
+        fail("cannot create spikes/" + p.name + " datasets");
+      }
     }
     if (!m.slices.empty()) {
       m.pot_group = group_h(H5Gcreate2(f, "potential", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
       if (!m.pot_group.ok()) fail("cannot create group potential");
       write_text_attr(m.pot_group.get(), "units", "v/theta (1 = at threshold)");
-      m.pot_steps = make_events(m.pot_group.get(), "step");
+      m.pot_steps = make_events(m.pot_group.get(), "step", H5T_STD_I64LE);
       for (auto& so : m.slices) {
         // built with append: gcc 12 warns (-Wrestrict, a false positive) on char + string concatenation
         std::string name(1, so.slice.axis);
@@ -184,21 +206,21 @@ Recorder::~Recorder() {
 namespace {
 
 void flush_population(Population& p, const std::string& path) {
-  const hsize_t n = p.steps.size();
-  if (!append(p.step_ds.get(), 1, nullptr, p.written, n, H5T_NATIVE_INT64, p.steps.data()) ||
-      !append(p.neuron_ds.get(), 1, nullptr, p.written, n, H5T_NATIVE_INT64, p.units.data())) {
+  const hsize_t n = p.times.size();
+  if (!append(p.time_ds.get(), 1, nullptr, p.written, n, H5T_NATIVE_DOUBLE, p.times.data()) ||
+      !append(p.node_ds.get(), 1, nullptr, p.written, n, H5T_NATIVE_UINT64, p.nodes.data())) {
     throw RecordingError(path, "cannot append spikes/" + p.name + " (disk full?)");
   }
   p.written += n;
-  p.steps.clear();
-  p.units.clear();
+  p.times.clear();
+  p.nodes.clear();
 }
 
 void add_frame(Population& p, std::int64_t step, const Frame& f) {
   for (std::size_t i = 0; i < f.size(); ++i) {
     if (f[i]) {
-      p.steps.push_back(step);
-      p.units.push_back(static_cast<std::int64_t>(i));
+      p.times.push_back(static_cast<double>(step) * kStepMs);
+      p.nodes.push_back(i);
     }
   }
 }
@@ -220,14 +242,14 @@ void Recorder::record(const Simulation& sim) {
   Population& hidden = m.pops[0];
   for (std::size_t i = 0; i < count; ++i) {
     if (m.view.spiked[i]) {
-      hidden.steps.push_back(step);
-      hidden.units.push_back(static_cast<std::int64_t>(i));
+      hidden.times.push_back(static_cast<double>(step) * kStepMs);
+      hidden.nodes.push_back(i);
     }
   }
   add_frame(m.pops[1], step, sim.output_frame());
   add_frame(m.pops[2], step, sim.input_frame());
   for (auto& p : m.pops)
-    if (p.steps.size() >= kFlushEvents) flush_population(p, path_);
+    if (p.times.size() >= kFlushEvents) flush_population(p, path_);
 
   if (!m.slices.empty() && step % m.every == 0) {
     const std::size_t nx = static_cast<std::size_t>(m.dims.nx), ny = static_cast<std::size_t>(m.dims.ny);

@@ -1,14 +1,21 @@
 #pragma once
 // Recordings: what a run did, step by step, in an HDF5 file that h5py opens.
 //
-// Layout (format "spikecube-recording", format_version 1):
+// Layout (format "spikecube-recording", format_version 2). The spikes follow
+// the SONATA spike-file layout, so tools that read SONATA spikes (NEST,
+// NEURON, Arbor, BMTK) read them as they are; the rest is spikecube's own.
 //   /                       attributes format, format_version, model, seed,
 //                           nx, ny, nz, n (input grid side), record_every,
-//                           first_step, last_step, neuron_index
+//                           first_step, last_step, neuron_index, step_ms (1.0)
 //   /config                 the resolved config (TOML text, scalar string);
 //                           also the root attribute "config"
-//   /spikes/<pop>/step      int64 [events]  step of each spike
-//   /spikes/<pop>/neuron    int64 [events]  index of the spiking unit
+//   /spikes/<pop>           one group per population of neurons, attribute
+//                           sorting (HDF5 enum none/by_id/by_time over int8;
+//                           always by_time: spikes are appended step by step)
+//   /spikes/<pop>/timestamps  float64 [events]  spike time in ms, attribute
+//                           units = "ms"; one step is 1 ms, so the spike of
+//                           step t (1-based) has timestamp t
+//   /spikes/<pop>/node_ids  uint64 [events]  index of the spiking unit
 //       pop = hidden: neuron i = (z*ny + y)*nx + x of the hidden lattice
 //       pop = output: readout pixel y*n + x that was lit
 //       pop = input:  input pixel y*n + x that was lit (what the network saw)

@@ -16,6 +16,7 @@
 #include "app/cli/progress.hpp"
 #include "core/atomic_file.hpp"
 #include "core/health.hpp"
+#include "core/run_report.hpp"
 #include "core/simulation.hpp"
 #include "io/checkpoint.hpp"
 #include "io/recording.hpp"
@@ -137,12 +138,6 @@ class SignalGuard {
 
 // ---- output files ------------------------------------------------------------
 
-std::string hash_hex(std::uint64_t h) {
-  char buf[19];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 std::string summary_line(const RunSummary& s, double steps_per_s) {
   std::ostringstream os;
   os.precision(6);
@@ -150,27 +145,6 @@ std::string summary_line(const RunSummary& s, double steps_per_s) {
      << " iou100_final=" << s.iou100_final << " fire_final=" << s.fire_final << " first_iou50=" << s.first_iou50
      << " first_iou80=" << s.first_iou80;
   if (s.resumed) os << " resume_iou50=" << s.resume_iou50 << " resume_iou80=" << s.resume_iou80;
-  return os.str();
-}
-
-std::string summary_json(const Config& cfg, const RunSummary& s, std::int64_t ran, double seconds, std::uint64_t state_hash) {
-  std::ostringstream os;
-  os.precision(8);
-  os << "{\n"
-     << "  \"model\": \"" << cfg.model << "\",\n"
-     << "  \"seed\": " << cfg.seed << ",\n"
-     << "  \"steps\": " << s.steps << ",\n"
-     << "  \"seconds\": " << seconds << ",\n"
-     << "  \"steps_run\": " << ran << ",\n"
-     << "  \"steps_per_s\": " << (seconds > 0 ? static_cast<double>(ran) / seconds : 0.0) << ",\n"
-     << "  \"iou100_final\": " << s.iou100_final << ",\n"
-     << "  \"fire_final\": " << s.fire_final << ",\n"
-     << "  \"first_iou50\": " << s.first_iou50 << ",\n"
-     << "  \"first_iou80\": " << s.first_iou80 << ",\n"
-     << "  \"resume_iou50\": " << s.resume_iou50 << ",\n"
-     << "  \"resume_iou80\": " << s.resume_iou80 << ",\n"
-     << "  \"state_hash\": \"" << hash_hex(state_hash) << "\"\n"
-     << "}\n";
   return os.str();
 }
 
@@ -205,8 +179,8 @@ class StepFiles {
   StepFiles(const fs::path& out, const Simulation& sim) : out_(out) {
     metrics_ = std::make_unique<AtomicFile>((out / "metrics.csv").string());
     auto& m = metrics_->stream();
-    m << "step,iou100,fire,out_px,iou,target_px,input_on";
-    for (const auto& name : sim.extra_metric_names()) m << "," << name;
+    const auto columns = metric_columns(sim);
+    for (std::size_t c = 0; c < columns.size(); ++c) m << (c ? "," : "") << columns[c];
     m << "\n";
     sim.model().layer_rates(layer_rates_);
     if (!layer_rates_.empty()) {

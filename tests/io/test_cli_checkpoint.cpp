@@ -318,10 +318,10 @@ TEST(CliRecording, H5pyExampleReadsWhatWasRecorded) {
                        "import sys, h5py, numpy as np\n"
                        "f = h5py.File(sys.argv[1], 'r')\n"
                        "n = int(f.attrs['nx'] * f.attrs['ny'] * f.attrs['nz'])\n"
-                       "c = np.bincount(f['spikes/hidden/step'][:], minlength=701)[1:]\n"
+                       "c = np.bincount(np.rint(f['spikes/hidden/timestamps'][:]).astype(int), minlength=701)[1:]\n"
                        "m = np.genfromtxt(sys.argv[2], delimiter=',', names=True)\n"
                        "assert len(m) == 700 and np.array_equal(c, np.rint(m['fire'] * n).astype(int)), 'spike counts differ'\n"
-                       "o = np.bincount(f['spikes/output/step'][:], minlength=701)[1:]\n"
+                       "o = np.bincount(np.rint(f['spikes/output/timestamps'][:]).astype(int), minlength=701)[1:]\n"
                        "assert np.array_equal(o, m['out_px'].astype(int)), 'output counts differ'\n"
                        "assert f['potential/step'][0] == 7 and f['potential/step'].shape == (100,)\n"
                        "print('ok')\n");
