@@ -672,18 +672,18 @@ void CubeModel::readout(const StepInput& in) {
 }
 
 void CubeModel::push_history(std::span<const Point> points) {
-  std::vector<std::int64_t> h;
-  h.reserve(st_.history.size() + 2 * points.size() + 1);
+  // into a second buffer, swapped in: no allocation once both have grown
+  std::vector<std::int64_t>& h = history_next_;
+  h.clear();
   h.push_back(static_cast<std::int64_t>(points.size()));
   for (const Point& p : points) h.insert(h.end(), {p.x, p.y});
   // the older frames, less the oldest
   std::size_t pos = 0;
-  for (std::int64_t f = 1; f < history_frames_ && pos < st_.history.size(); ++f) {
-    const auto len = 1 + 2 * static_cast<std::size_t>(st_.history[pos]);
-    h.insert(h.end(), st_.history.begin() + static_cast<std::ptrdiff_t>(pos), st_.history.begin() + static_cast<std::ptrdiff_t>(pos + len));
-    pos += len;
-  }
-  st_.history = std::move(h);
+  for (std::int64_t f = 1; f < history_frames_ && pos < st_.history.size(); ++f) pos += 1 + 2 * static_cast<std::size_t>(st_.history[pos]);
+  h.insert(h.end(), st_.history.begin(), st_.history.begin() + static_cast<std::ptrdiff_t>(pos));
+  st_.history.swap(h);
+  frame_at_.clear();  // where each frame starts, newest first
+  for (std::size_t q = 0; q < st_.history.size(); q += 1 + 2 * static_cast<std::size_t>(st_.history[q])) frame_at_.push_back(q);
 }
 
 // Phase metrics: focus and focus_lagged (spikes near the input points of
@@ -693,29 +693,26 @@ void CubeModel::metrics(const StepInput& in) {
   st_.runaway_frames() = firing_rate() >= kRunawayRate ? st_.runaway_frames() + 1 : 0;
   st_.focus = {0.0, 0.0};
   if (st_.last_spikes == 0) return;
-  // the history's frames as point lists, newest first
-  std::vector<std::vector<Point>> frames;
-  for (std::size_t pos = 0; pos < st_.history.size();) {
-    const auto k = static_cast<std::size_t>(st_.history[pos++]);
-    auto& pts = frames.emplace_back();
-    for (std::size_t q = 0; q < k; ++q, pos += 2) pts.push_back({static_cast<int>(st_.history[pos]), static_cast<int>(st_.history[pos + 1])});
-  }
   const int n = p_.n;
   const std::uint8_t* s = spikes();
   const auto& rows = st_.row_spikes[static_cast<std::size_t>(st_.cur)];
-  // spikes of layer z within radius 3 (in x and y) of any of the points:
-  // walk each point's 7 x 7 box, skipping cells an earlier point's box covers
-  auto near = [&](int z, const std::vector<Point>& pts) {
+  const std::int64_t* hist = st_.history.data();
+  // spikes of layer z within radius 3 (in x and y) of any of the points of
+  // the frame `ago` frames back: walk each point's 7 x 7 box, skipping cells
+  // an earlier point's box covers
+  auto near = [&](int z, std::size_t ago) {
+    const std::int64_t* pts = hist + frame_at_[ago] + 1;  // x, y pairs
+    const auto count = static_cast<std::size_t>(pts[-1]);
+    auto px = [&](std::size_t k) { return static_cast<int>(pts[2 * k]); };
+    auto py = [&](std::size_t k) { return static_cast<int>(pts[2 * k + 1]); };
     std::int64_t hits = 0;
-    for (std::size_t k = 0; k < pts.size(); ++k) {
-      const Point p = pts[k];
-      for (int y = std::max(0, p.y - kFocusRadius); y <= std::min(n - 1, p.y + kFocusRadius); ++y) {
+    for (std::size_t k = 0; k < count; ++k) {
+      for (int y = std::max(0, py(k) - kFocusRadius); y <= std::min(n - 1, py(k) + kFocusRadius); ++y) {
         if (rows[static_cast<std::size_t>(z * n + y)] == 0) continue;
-        for (int x = std::max(0, p.x - kFocusRadius); x <= std::min(n - 1, p.x + kFocusRadius); ++x) {
+        for (int x = std::max(0, px(k) - kFocusRadius); x <= std::min(n - 1, px(k) + kFocusRadius); ++x) {
           if (!s[index(x, y, z)]) continue;
           bool counted = false;
-          for (std::size_t q = 0; q < k && !counted; ++q)
-            counted = std::abs(x - pts[q].x) <= kFocusRadius && std::abs(y - pts[q].y) <= kFocusRadius;
+          for (std::size_t q = 0; q < k && !counted; ++q) counted = std::abs(x - px(q)) <= kFocusRadius && std::abs(y - py(q)) <= kFocusRadius;
           hits += counted ? 0 : 1;
         }
       }
@@ -724,10 +721,10 @@ void CubeModel::metrics(const StepInput& in) {
   };
   std::int64_t now = 0, lagged = 0;
   for (int z = 0; z < p_.depth; ++z) {
-    now += near(z, frames[0]);
+    now += near(z, 0);
     // activity travels one layer per neural step: layer z shows the input of
     // z / substeps frames ago
-    lagged += near(z, frames[static_cast<std::size_t>(z / p_.substeps)]);
+    lagged += near(z, static_cast<std::size_t>(z / p_.substeps));
   }
   st_.focus = {static_cast<double>(now) / static_cast<double>(st_.last_spikes),
                static_cast<double>(lagged) / static_cast<double>(st_.last_spikes)};

@@ -177,6 +177,8 @@ class CubeModel : public Model {
   bool drive_any_ = false;
   const float* extra_current_ = nullptr;  // this step's current from the phases (N), or null
   std::vector<Injection> injected_;
+  std::vector<std::int64_t> history_next_;  // push_history's second buffer
+  std::vector<std::size_t> frame_at_;  // where each frame of st_.history starts, newest first
   std::vector<std::int32_t> active_;  // readout sources that spiked this frame
   std::vector<std::uint8_t> seen_;    // per readout source: already in active_
   ThreadPool pool_;
