@@ -1,9 +1,12 @@
 #pragma once
 // The experiment configuration: every parameter of every model, grouped in
-// TOML sections. One table of ParamSpec entries (config_schema.cpp) names each
-// key, its type, default, allowed range and whether it may change while a run
-// is live; loading, --set overrides, validation, the resolved-config writer
-// and the GUI's live controls all go through that one table.
+// TOML sections. One table of ParamSpec entries (param_specs() in config.cpp)
+// names each key, its type, default, allowed range and whether it may change
+// while a run is live; loading, --set overrides, validation, the
+// resolved-config writer and the GUI's live controls all go through that one
+// table. Words of the config (neuron.threshold, layer.input_rule) stay
+// strings here, as in the TOML file; each model turns them into enums once,
+// when it derives its parameters (NeuronParams, LayerParams).
 
 #include <cstdint>
 #include <stdexcept>

@@ -29,8 +29,6 @@ constexpr int kFocusRadius = 3;
 // neurons per block of the integration pass (whole rows, at least one)
 constexpr std::int64_t kBlock = 32768;
 
-constexpr const char* kDirName[CubeModel::kDirections] = {"xp", "xm", "yp", "ym", "zp", "zm"};
-
 std::vector<Point> face_points(int n, int layers) {
   std::vector<Point> p;
   p.reserve(static_cast<std::size_t>(n) * n * layers);
@@ -68,109 +66,6 @@ Config cube_benchmark_config(int n, int depth, int threads) {
   return c;
 }
 
-CubeModel::CubeModel(const Config& cfg)
-    : cfg_(cfg),
-      n_(cfg.n),
-      depth_(cfg.depth),
-      nn_(static_cast<std::int64_t>(cfg.n) * cfg.n),
-      count_(static_cast<std::int64_t>(cfg.n) * cfg.n * cfg.depth),
-      rows_(static_cast<std::int64_t>(cfg.n) * cfg.depth),
-      np_(NeuronParams::from(cfg)),
-      seed_(cfg.seed),
-      pool_(cfg.threads) {
-  const auto N = static_cast<std::size_t>(count_);
-  // initial weights U(lo, hi), one counter-based stream per direction, so a
-  // link's weight does not depend on the lattice's thread partition
-  for (int d = 0; d < kDirections; ++d) {
-    auto& w = w_[static_cast<std::size_t>(d)];
-    w.assign(N, 0.0f);
-    const std::uint64_t key = rng::key(seed_, Stream::kInitLattice, static_cast<std::uint64_t>(d));
-    const double lo = cfg.w_init_lo, span = cfg.w_init_hi - cfg.w_init_lo;
-    for (int z = 0; z < depth_; ++z)
-      for (int y = 0; y < n_; ++y)
-        for (int x = 0; x < n_; ++x) {
-          if (!has_link(d, x, y, z)) continue;
-          const std::int64_t i = index(x, y, z);
-          const double u = span > 0 ? rng::uniform(key, static_cast<std::uint64_t>(i)) : 0.0;
-          w[static_cast<std::size_t>(i)] = static_cast<float>(std::min(lo + span * u, cfg.w_max));
-        }
-  }
-  v_.assign(N, 0.0f);
-  if (np_.rule == ThresholdRule::kHomeostatic) theta_.assign(N, np_.theta_init);
-  if (np_.rule == ThresholdRule::kAdaptive) theta_.assign(N, 0.0f);
-  if (np_.refractory > 0) refr_.assign(N, 0);
-  two_traces_ = cfg.tau_plus != cfg.tau_minus;
-  // padding lets the STDP read a neighbour's pre trace across any y or x
-  // face without bounds checks
-  tpad_ = n_ + 64;
-  trace_pre_.assign(N + 2 * static_cast<std::size_t>(tpad_), 0.0f);
-  if (two_traces_) trace_post_.assign(N, 0.0f);
-  // padding lets the gather read i +- n*n and the spike scan read whole
-  // 8-byte words without bounds checks; padding bytes stay 0
-  pad_ = nn_ + 64;
-  for (auto& s : spk_) s.assign(N + 2 * static_cast<std::size_t>(pad_), 0);
-  for (auto& rs : row_spikes_) rs.assign(static_cast<std::size_t>(rows_), 0);
-  bad_.assign(static_cast<std::size_t>(pool_.size()), 0);
-  make_parts();
-  set_link_period(1);
-  drive_.assign(static_cast<std::size_t>(nn_), 0);
-  output_.assign(static_cast<std::size_t>(nn_), 0);
-  if (cfg.readout_enabled) {
-    const int k = cfg.readout_layers;
-    readout_first_ = (static_cast<std::int64_t>(depth_) - k) * nn_;
-    readout_ = std::make_unique<Readout>(n_, static_cast<std::int64_t>(k) * nn_, face_points(n_, k), cfg, seed_);
-    seen_.assign(static_cast<std::size_t>(k * nn_), 0);
-  }
-  history_.assign(static_cast<std::size_t>((depth_ - 1) / cfg.substeps + 1), {});
-  set_rules();
-}
-
-CubeModel::~CubeModel() = default;
-
-bool CubeModel::has_link(int d, int x, int y, int z) const {
-  switch (d) {
-    case kXp: return x > 0;
-    case kXm: return x < n_ - 1;
-    case kYp: return y > 0;
-    case kYm: return y < n_ - 1;
-    case kZp: return z > 0;
-    case kZm: return z < depth_ - 1;
-    default: return false;
-  }
-}
-
-void CubeModel::set_rules() {
-  np_ = NeuronParams::from(cfg_);
-  gain_ = {static_cast<float>(cfg_.gain_xp), static_cast<float>(cfg_.gain_xm), static_cast<float>(cfg_.gain_yp),
-           static_cast<float>(cfg_.gain_ym), static_cast<float>(cfg_.gain_zp), static_cast<float>(cfg_.gain_zm)};
-  const std::array<double, kDirections> lr = {cfg_.lr_xp, cfg_.lr_xm, cfg_.lr_yp, cfg_.lr_ym, cfg_.lr_zp, cfg_.lr_zm};
-  for (int d = 0; d < kDirections; ++d) {
-    auto& r = rule_[static_cast<std::size_t>(d)];
-    r.a_plus = static_cast<float>(cfg_.a_plus * lr[static_cast<std::size_t>(d)]);
-    r.a_minus = static_cast<float>(cfg_.a_minus * lr[static_cast<std::size_t>(d)]);
-    r.w_max = static_cast<float>(cfg_.w_max);
-    r.multiplicative = cfg_.multiplicative;
-  }
-  decay_plus_ = static_cast<float>(std::exp(-1.0 / cfg_.tau_plus));
-  decay_minus_ = static_cast<float>(std::exp(-1.0 / cfg_.tau_minus));
-}
-
-void CubeModel::update_params(const Config& cfg) {
-  settle();  // the last step's STDP runs under the rules it was taken with
-  // sizes, seed, threshold rule and trace layout are fixed for a model's life
-  const bool two = cfg.tau_plus != cfg.tau_minus;
-  if (two && !two_traces_) {  // the shared trace was both (less the spike sign bit)
-    trace_post_.resize(static_cast<std::size_t>(count_));
-    for (std::size_t i = 0; i < trace_post_.size(); ++i) trace_post_[i] = std::fabs(pre_trace()[i]);
-  }
-  if (!two && two_traces_) trace_post_.clear();        // the traces merge: keep the pre trace
-  two_traces_ = two;
-  if ((cfg.refractory > 0) != !refr_.empty()) refr_.assign(cfg.refractory > 0 ? static_cast<std::size_t>(count_) : 0, 0);
-  cfg_ = cfg;
-  set_rules();
-  if (readout_) readout_->set_rates(cfg.eta_out, cfg.tau_out);
-}
-
 namespace {
 
 // Everything one row kernel needs, as plain pointers and values: the
@@ -184,9 +79,8 @@ struct RowArgs {
   float* tp;                         // pre (or shared) trace
   float* tm;                         // post trace (two traces only)
   std::uint8_t* refr;
-  float rho, bias, sigma, v_reset, theta_fixed, theta0, eta, r_target, th_min, th_max, a_decay, a_jump;
+  NeuronParams neuron;
   float dp, dm;
-  std::uint8_t hold;
   bool nearest;
   std::uint32_t noise_key;
 };
@@ -210,8 +104,10 @@ void gather_range(const std::uint8_t* __restrict prev, const float* __restrict w
   }
 }
 
-// membrane, spikes, refractoriness and threshold rule of one row; the traces
-// catch up with last step's spikes first (this step's STDP reads them)
+
+// The neuron rule (neuron_rule.hpp) over one block of neurons: membrane,
+// spikes, refractoriness and threshold rule; the traces catch up with last
+// step's spikes first (this step's deferred STDP has read them).
 template <ThresholdRule kRule, bool kRefr, bool kNoise, bool kTwoTraces>
 void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t begin, std::int64_t end, bool& bad_out) {
   const std::uint8_t* __restrict prev = a.prev;
@@ -221,13 +117,11 @@ void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t b
   float* __restrict tp = a.tp;
   float* __restrict tm = a.tm;
   std::uint8_t* __restrict refr = a.refr;
-  const float rho = a.rho, bias = a.bias, sigma = a.sigma, v_reset = a.v_reset;
-  const float theta_fixed = a.theta_fixed, theta0 = a.theta0;
-  const float eta = a.eta, r_target = a.r_target, th_min = a.th_min, th_max = a.th_max;
-  const float a_decay = a.a_decay, a_jump = a.a_jump, dp = a.dp, dm = a.dm;
-  const std::uint32_t hold = a.hold;
+  const NeuronParams np = a.neuron;
+  const float dp = a.dp, dm = a.dm;
   const float reset_to = a.nearest ? 0.0f : 1.0f;  // nearest: trace <- 1, else trace*d + 1
   const std::uint32_t key = a.noise_key;
+  std::uint8_t no_refr = 0;
   int bad = 0;
   for (std::int64_t i = begin; i < end; ++i) {
     const std::int64_t x = i - begin;
@@ -236,35 +130,20 @@ void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t b
     // sign bit of the pre trace carries the neuron's latest spike (below).
     const float tp_new = std::fabs(tp[i]) * dp * (1.0f - was * (1.0f - reset_to)) + was;
     if constexpr (kTwoTraces) tm[i] = tm[i] * dm * (1.0f - was * (1.0f - reset_to)) + was;
-    float drive = c[x] + bias;
-    if constexpr (kNoise) drive += sigma * rng::fast_normal(key, static_cast<std::uint32_t>(i));
-    const float vi = rho * v[i] + drive;
-    float theta;
-    if constexpr (kRule == ThresholdRule::kFixed) theta = theta_fixed;
-    else if constexpr (kRule == ThresholdRule::kAdaptive) theta = theta0 + th[i];
-    else theta = th[i];
-    bool fire = vi >= theta;
+    float drive = c[x] + np.bias;
+    if constexpr (kNoise) drive += np.noise * rng::fast_normal(key, static_cast<std::uint32_t>(i));
+    float th_i = 0.0f;  // the fixed rule has no threshold state
+    if constexpr (kRule != ThresholdRule::kFixed) th_i = th[i];
+    float vi;
+    const bool fire = lif_step<kRule, kRefr>(np, drive, th_i, v[i], kRefr ? refr[i] : no_refr, vi);
     bad |= std::fabs(vi) <= 3.0e38f ? 0 : 1;
-    if constexpr (kRefr) {
-      // integer selects in 32-bit lanes: the vectoriser handles these
-      const std::uint32_t r = refr[i];
-      const std::uint32_t resting = r != 0u ? 1u : 0u;
-      const std::uint32_t f = (fire ? 1u : 0u) & (resting ^ 1u);
-      fire = f != 0u;
-      refr[i] = static_cast<std::uint8_t>(r - resting + f * hold);
-      v[i] = (f | resting) != 0u ? v_reset : vi;
-    } else {
-      v[i] = fire ? v_reset : vi;
-    }
     out[i] = fire ? 1 : 0;
     // the spike of this step is also the sign of the (non-negative) pre
     // trace: the STDP reads spikes from the spike array and traces through
     // fabs, but the stored traces (checkpoints, state_hash) stay those of
     // the event-driven STDP that used the sign
     tp[i] = fire ? -tp_new : tp_new;
-    const float sf = fire ? 1.0f : 0.0f;
-    if constexpr (kRule == ThresholdRule::kHomeostatic) th[i] = std::min(std::max(th[i] + eta * (sf - r_target), th_min), th_max);
-    if constexpr (kRule == ThresholdRule::kAdaptive) th[i] = th[i] * a_decay + a_jump * sf;
+    if constexpr (kRule != ThresholdRule::kFixed) th[i] = threshold_after<kRule>(np, th_i, fire);
   }
   if (bad) bad_out = true;
 }
@@ -426,11 +305,74 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
 #endif
 
 }  // namespace
-
 struct CubeModel::Kernel {
   RowArgs args;
   IntegrateFn integrate;
 };
+
+CubeModel::CubeModel(const Config& cfg) : p_(LatticeParams::from(cfg, 1)), pool_(cfg.threads) {
+  const auto N = static_cast<std::size_t>(p_.count);
+  // initial weights U(lo, hi), one counter-based stream per direction, so a
+  // link's weight does not depend on the lattice's thread partition
+  for (int d = 0; d < kDirections; ++d) {
+    auto& w = st_.w[static_cast<std::size_t>(d)];
+    w.assign(N, 0.0f);
+    const std::uint64_t key = rng::key(p_.seed, Stream::kInitLattice, static_cast<std::uint64_t>(d));
+    const double lo = cfg.w_init_lo, span = cfg.w_init_hi - cfg.w_init_lo;
+    for (int z = 0; z < p_.depth; ++z)
+      for (int y = 0; y < p_.n; ++y)
+        for (int x = 0; x < p_.n; ++x) {
+          if (!has_link(d, x, y, z)) continue;
+          const std::int64_t i = index(x, y, z);
+          const double u = span > 0 ? rng::uniform(key, static_cast<std::uint64_t>(i)) : 0.0;
+          w[static_cast<std::size_t>(i)] = static_cast<float>(std::min(lo + span * u, cfg.w_max));
+        }
+  }
+  st_.v.assign(N, 0.0f);
+  if (p_.neuron.rule == ThresholdRule::kHomeostatic) st_.theta.assign(N, p_.neuron.theta_init);
+  if (p_.neuron.rule == ThresholdRule::kAdaptive) st_.theta.assign(N, 0.0f);
+  if (p_.neuron.refractory > 0) st_.refr.assign(N, 0);
+  // padding lets the STDP read a neighbour's pre trace across any y or x
+  // face without bounds checks
+  st_.tpad = p_.n + 64;
+  st_.trace_pre.assign(N + 2 * static_cast<std::size_t>(st_.tpad), 0.0f);
+  if (p_.two_traces) st_.trace_post.assign(N, 0.0f);
+  // padding lets the gather read i +- n*n and the spike scan read whole
+  // 8-byte words without bounds checks; padding bytes stay 0
+  st_.pad = p_.nn + 64;
+  for (auto& s : st_.spk) s.assign(N + 2 * static_cast<std::size_t>(st_.pad), 0);
+  for (auto& rs : st_.row_spikes) rs.assign(static_cast<std::size_t>(p_.rows), 0);
+  st_.output.assign(static_cast<std::size_t>(p_.nn), 0);
+  // input points of as many frames as activity takes to cross the lattice
+  history_frames_ = (p_.depth - 1) / p_.substeps + 1;
+  st_.history.assign(static_cast<std::size_t>(history_frames_), 0);  // that many frames without points
+  bad_.assign(static_cast<std::size_t>(pool_.size()), 0);
+  make_parts();
+  drive_.assign(static_cast<std::size_t>(p_.nn), 0);
+  if (cfg.readout_enabled) {
+    const int k = cfg.readout_layers;
+    readout_first_ = (static_cast<std::int64_t>(p_.depth) - k) * p_.nn;
+    readout_ = std::make_unique<Readout>(p_.n, static_cast<std::int64_t>(k) * p_.nn, face_points(p_.n, k), cfg, p_.seed);
+    seen_.assign(static_cast<std::size_t>(k * p_.nn), 0);
+  }
+}
+
+CubeModel::~CubeModel() = default;
+
+void CubeModel::update_params(const Config& cfg) {
+  settle();  // the last step's STDP runs under the rules it was taken with
+  // sizes, seed, threshold rule and link period are fixed for a model's
+  // life; the trace layout and the refractory array follow the new rules
+  const bool two = cfg.tau_plus != cfg.tau_minus;
+  if (two && !p_.two_traces) {  // the shared trace was both (less the spike sign bit)
+    st_.trace_post.resize(static_cast<std::size_t>(p_.count));
+    for (std::size_t i = 0; i < st_.trace_post.size(); ++i) st_.trace_post[i] = std::fabs(pre_trace()[i]);
+  }
+  if (!two && p_.two_traces) st_.trace_post.clear();  // the traces merge: keep the pre trace
+  if ((cfg.refractory > 0) != !st_.refr.empty()) st_.refr.assign(cfg.refractory > 0 ? static_cast<std::size_t>(p_.count) : 0, 0);
+  p_ = LatticeParams::from(cfg, p_.link_period);
+  if (readout_) readout_->set_rates(cfg.eta_out, cfg.tau_out);
+}
 
 float* CubeModel::Part::currents(std::int64_t row, std::int64_t n) {
   if (row < head_end) return head.data() + (row - begin) * n;
@@ -440,11 +382,12 @@ float* CubeModel::Part::currents(std::int64_t row, std::int64_t n) {
 
 void CubeModel::make_parts() {
   const int workers = pool_.size();
+  const std::int64_t n = p_.n;
   // the largest divisor of n with at most about kBlock neurons per block
   block_rows_ = 1;
-  for (std::int64_t b = 1; b <= std::max<std::int64_t>(1, kBlock / n_); ++b)
-    if (n_ % b == 0) block_rows_ = b;
-  const std::int64_t blocks = rows_ / block_rows_;
+  for (std::int64_t b = 1; b <= std::max<std::int64_t>(1, kBlock / n); ++b)
+    if (n % b == 0) block_rows_ = b;
+  const std::int64_t blocks = p_.rows / block_rows_;
   parts_.assign(static_cast<std::size_t>(workers), {});
   for (int t = 0; t < workers; ++t) {
     Part& p = parts_[static_cast<std::size_t>(t)];
@@ -452,70 +395,54 @@ void CubeModel::make_parts() {
     p.begin = bb * block_rows_;
     p.end = be * block_rows_;
     // rows whose old traces a neighbouring worker's STDP reads: one plane
-    p.head_end = p.begin > 0 ? std::min(p.begin + n_, p.end) : p.begin;
-    p.tail_begin = p.end < rows_ ? std::max(p.end - n_, p.head_end) : p.end;
+    p.head_end = p.begin > 0 ? std::min(p.begin + n, p.end) : p.begin;
+    p.tail_begin = p.end < p_.rows ? std::max(p.end - n, p.head_end) : p.end;
     // in flight between gather and integration: up to n + 2 blocks of rows;
     // a multiple of block_rows_ (which divides n), so no block wraps around
-    p.ring_rows = n_ + 2 * block_rows_;
-    p.head.assign(static_cast<std::size_t>((p.head_end - p.begin) * n_), 0.0f);
-    p.tail.assign(static_cast<std::size_t>((p.end - p.tail_begin) * n_), 0.0f);
-    p.ring.assign(static_cast<std::size_t>(std::min(p.ring_rows, p.tail_begin - p.head_end) * n_), 0.0f);
+    p.ring_rows = n + 2 * block_rows_;
+    p.head.assign(static_cast<std::size_t>((p.head_end - p.begin) * n), 0.0f);
+    p.tail.assign(static_cast<std::size_t>((p.end - p.tail_begin) * n), 0.0f);
+    p.ring.assign(static_cast<std::size_t>(std::min(p.ring_rows, p.tail_begin - p.head_end) * n), 0.0f);
   }
 }
 
 void CubeModel::set_link_period(int p) {
   settle();
-  const auto period = static_cast<std::int64_t>(std::max(1, p));
-  for (auto& live : plane_links_) live.assign(static_cast<std::size_t>(nn_), 0);
-  for (std::int64_t y = 0; y < n_; ++y)
-    for (std::int64_t x = 0; x < n_; ++x) {
-      const auto k = static_cast<std::size_t>(y * n_ + x);
-      plane_links_[kXp][k] = x > 0 && x % period == 0;
-      plane_links_[kXm][k] = x < n_ - 1 && (x + 1) % period == 0;
-      plane_links_[kYp][k] = y > 0 && y % period == 0;
-      plane_links_[kYm][k] = y < n_ - 1 && (y + 1) % period == 0;
-    }
-  z_links_.assign(static_cast<std::size_t>(depth_), 0);
-  for (std::int64_t z = 0; z < depth_; ++z) {
-    unsigned bits = 0;
-    if (z > 0 && z % period == 0) bits |= 1u << kZp;
-    if (z < depth_ - 1 && (z + 1) % period == 0) bits |= 1u << kZm;
-    z_links_[static_cast<std::size_t>(z)] = static_cast<std::uint8_t>(bits);
-  }
+  p_.set_link_period(p);
 }
 
 // A direction is swept over the block only when it has links there and the
 // block or the rows its sources lie in had a spike.
 void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
-  const std::uint8_t* s = spk_[static_cast<std::size_t>(buffer)].data() + pad_;
-  const std::int32_t* rs = row_spikes_[static_cast<std::size_t>(buffer)].data();
+  const std::uint8_t* s = st_.spk[static_cast<std::size_t>(buffer)].data() + st_.pad;
+  const std::int32_t* rs = st_.row_spikes[static_cast<std::size_t>(buffer)].data();
   const float* x = pre_trace();
   const float* y = post_trace();
-  const std::int64_t n = n_, z = r0 / n;
+  const std::int64_t n = p_.n, nn = p_.nn, rows = p_.rows, z = r0 / n;
   const std::int64_t b = r0 * n, e = r1 * n;
-  const unsigned zbits = z_links_[static_cast<std::size_t>(z)];
-  const std::array<std::int64_t, kDirections> off = {1, -1, n, -n, nn_, -nn_};  // neurons from source to target
-  const std::array<std::int64_t, kDirections> row_off = {0, 0, 1, -1, n, -n};   // rows from source to target
+  const unsigned zbits = p_.z_links[static_cast<std::size_t>(z)];
+  const std::array<std::int64_t, kDirections> off = {1, -1, n, -n, nn, -nn};  // neurons from source to target
+  const std::array<std::int64_t, kDirections> row_off = {0, 0, 1, -1, n, -n};  // rows from source to target
   std::int64_t own = 0;
   for (std::int64_t r = r0; r < r1; ++r) own += rs[r];
 #if SPIKECUBE_STDP_AVX512
   if (!portable_kernels) {
     std::int64_t near = own;
-    for (std::int64_t r = std::max<std::int64_t>(0, r0 - n); r < std::min(rows_, r1 + n) && near == 0; ++r) near += rs[r];
+    for (std::int64_t r = std::max<std::int64_t>(0, r0 - n); r < std::min(rows, r1 + n) && near == 0; ++r) near += rs[r];
     if (near == 0) return;
     SixWay k{};
     for (int d = 0; d < kDirections; ++d) {
       const auto du = static_cast<std::size_t>(d);
       const bool has = d < kZp || ((zbits >> d) & 1u) != 0;
-      k.w[d] = w_[du].data();
+      k.w[d] = st_.w[du].data();
       k.off[d] = off[du];
       k.x[d] = has ? x - off[du] : x;  // without links the value is unused; keep the pointer in bounds
-      k.rule[d] = rule_[du];
-      if (d < kZp) k.live[d] = plane_links_[du].data() + (b - z * nn_);
+      k.rule[d] = p_.rule[du];
+      if (d < kZp) k.live[d] = p_.plane_links[du].data() + (b - z * nn);
       else k.live_z[d - kZp] = has ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>(0);
     }
-    // the multiplicative flag is shared by all directions (set_rules)
-    if (rule_[0].multiplicative) stdp_six<true>(k, s, y, b, e);
+    // the multiplicative flag is shared by all directions (LatticeParams::from)
+    if (p_.rule[0].multiplicative) stdp_six<true>(k, s, y, b, e);
     else stdp_six<false>(k, s, y, b, e);
     return;
   }
@@ -527,15 +454,15 @@ void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
     // spikes in the source rows (clipped to the lattice: rows off it have no links)
     std::int64_t sources = 0;
     if (own == 0 && d >= kYp)
-      for (std::int64_t r = std::max<std::int64_t>(0, r0 - row_off[du]); r < std::min(rows_, r1 - row_off[du]); ++r) sources += rs[r];
+      for (std::int64_t r = std::max<std::int64_t>(0, r0 - row_off[du]); r < std::min(rows, r1 - row_off[du]); ++r) sources += rs[r];
     if (own == 0 && sources == 0) continue;
-    float* w = w_[du].data();
-    const LinkRule& rule = rule_[du];
+    float* w = st_.w[du].data();
+    const LinkRule& rule = p_.rule[du];
     if (along_z) {
       if (rule.multiplicative) stdp_span<false, true>(w, s, x, y, b, e, off[du], nullptr, rule);
       else stdp_span<false, false>(w, s, x, y, b, e, off[du], nullptr, rule);
     } else {
-      const std::uint8_t* live = plane_links_[du].data() + (b - z * nn_);
+      const std::uint8_t* live = p_.plane_links[du].data() + (b - z * nn);
       if (rule.multiplicative) stdp_span<true, true>(w, s, x, y, b, e, off[du], live, rule);
       else stdp_span<true, false>(w, s, x, y, b, e, off[du], live, rule);
     }
@@ -543,28 +470,119 @@ void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
 }
 
 void CubeModel::settle() const {
-  if (!stdp_pending_) return;
-  stdp_pending_ = false;
-  for (std::int64_t r = 0; r < rows_; r += block_rows_) stdp_rows(r, r + block_rows_, cur_);
+  if (!st_.stdp_pending) return;
+  st_.stdp_pending = false;
+  for (std::int64_t r = 0; r < p_.rows; r += block_rows_) stdp_rows(r, r + block_rows_, st_.cur);
 }
 
-// STDP, currents and weight decay of rows [r0, r1) (one block), currents into c
-void CubeModel::front_rows(std::int64_t r0, std::int64_t r1, float* c) {
-  if (stdp_pending_) stdp_rows(r0, r1, 1 - cur_);
-  const std::int64_t b = r0 * n_, e = r1 * n_;
+// ---------------------------------------------------------------------------
+// The step. docs/architecture.md describes these phases under the same names.
+
+std::span<const std::string_view> CubeModel::phase_names() {
+  static constexpr std::array<std::string_view, 10> kNames = {
+      "drive_input", "group_currents", "deferred_stdp", "gather",   "add_input",
+      "integrate",   "group_plasticity", "tally_spikes", "readout", "metrics"};
+  return kNames;
+}
+
+// One input frame: the input, lattice.substeps neural steps, then the
+// readout and the metrics of the frame.
+void CubeModel::step(const StepInput& in) {
+  drive_input(in);
+  active_.clear();
+  for (int sub = 0; sub < p_.substeps; ++sub) neural_step(st_.frames() * p_.substeps + sub + 1);
+  ++st_.frames();
+  readout(in);
+  metrics(in);
+}
+
+// One neural step. lattice_pass runs the per-block phases deferred_stdp,
+// gather, add_input and integrate in one streaming pass over the lattice.
+void CubeModel::neural_step(std::int64_t neural_step) {
+  group_currents();
+  lattice_pass(neural_step);
+  group_plasticity();
+  tally_spikes();
+}
+
+// Phase drive_input: the pixels of face z = 0 driven this frame, the lit
+// pixels dilated by stimulus.patch_radius.
+void CubeModel::drive_input(const StepInput& in) {
+  const Frame& x = *in.input;
+  const int n = p_.n, r_in = p_.patch_radius;
+  std::fill(drive_.begin(), drive_.end(), std::uint8_t{0});
+  drive_any_ = false;
+  for (int py = 0; py < n; ++py)
+    for (int px = 0; px < n; ++px) {
+      if (!x[static_cast<std::size_t>(py * n + px)]) continue;
+      drive_any_ = true;
+      for (int yy = std::max(0, py - r_in); yy <= std::min(n - 1, py + r_in); ++yy)
+        for (int xx = std::max(0, px - r_in); xx <= std::min(n - 1, px + r_in); ++xx)
+          drive_[static_cast<std::size_t>(yy * n + xx)] = 1;
+    }
+}
+
+// Phase group_currents: the current of the added phases (groups), computed
+// before the pass while spikes() still holds the last step's spikes.
+void CubeModel::group_currents() { extra_current_ = phases_ != nullptr ? phases_->group_currents() : nullptr; }
+
+// The per-block phases in one streaming pass: each worker runs
+// deferred_stdp, gather and add_input on its rows block by block
+// (pass_part), and integrate one plane behind them, since the deferred STDP
+// of a block reads the old traces of the planes next to it; the first and
+// last plane of each worker's rows wait for a barrier (finish_part).
+void CubeModel::lattice_pass(std::int64_t neural_step) {
+  st_.cur = 1 - st_.cur;
+  Kernel k{};
+  RowArgs& a = k.args;
+  a.prev = st_.spk[static_cast<std::size_t>(1 - st_.cur)].data() + st_.pad;
+  a.out = st_.spikes();
+  a.v = st_.v.data();
+  a.th = st_.theta.data();
+  a.tp = st_.pre_trace();
+  a.tm = st_.trace_post.data();
+  a.refr = st_.refr.data();
+  a.neuron = p_.neuron;
+  a.dp = p_.decay_plus;
+  a.dm = p_.decay_minus;
+  a.nearest = p_.nearest;
+  a.noise_key = rng::key32(rng::key(p_.seed, Stream::kNoise, static_cast<std::uint64_t>(neural_step)));
+  k.integrate = pick_integrate(p_.neuron.rule, !st_.refr.empty(), p_.neuron.noise > 0.0f, p_.two_traces);
+  pool_.run([&](int t) { pass_part(t, k); });
+  if (pool_.size() > 1) pool_.run([&](int t) { finish_part(t, k); });
+  injected_.clear();
+  st_.stdp_pending = p_.plastic;
+}
+
+// Phase deferred_stdp (per block): the lattice STDP of the last step's
+// spikes, from the traces as they stood before them.
+void CubeModel::deferred_stdp(std::int64_t r0, std::int64_t r1) {
+  if (st_.stdp_pending) stdp_rows(r0, r1, 1 - st_.cur);
+}
+
+// Phase gather (per block): currents from the last step's spikes in the
+// fixed direction order, then this step's weight decay (after the gather:
+// this step's current sees the weights as the last step left them).
+void CubeModel::gather(std::int64_t r0, std::int64_t r1, float* c) {
+  const std::int64_t b = r0 * p_.n, e = r1 * p_.n;
   const float* w[kDirections];
-  for (int d = 0; d < kDirections; ++d) w[d] = w_[static_cast<std::size_t>(d)].data();
-  gather_range(spk_[1 - cur_].data() + pad_, w[0], w[1], w[2], w[3], w[4], w[5], gain_.data(), c, b, e, n_, nn_);
-  // the decay of this step follows the gather: this step's current sees
-  // the weights as the last step left them
-  if (cfg_.decay > 0.0) {
-    const float keep = 1.0f - static_cast<float>(cfg_.decay);
-    for (auto& wd : w_)
+  for (int d = 0; d < kDirections; ++d) w[d] = st_.w[static_cast<std::size_t>(d)].data();
+  gather_range(st_.spk[static_cast<std::size_t>(1 - st_.cur)].data() + st_.pad, w[0], w[1], w[2], w[3], w[4], w[5],
+               p_.gain.data(), c, b, e, p_.n, p_.nn);
+  if (p_.weight_decay) {
+    const float keep = p_.weight_keep;
+    for (auto& wd : st_.w)
       for (std::int64_t i = b; i < e; ++i) wd[static_cast<std::size_t>(i)] *= keep;
   }
-  if (drive_any_ && b < nn_) {
-    const float g_in = static_cast<float>(cfg_.input_gain);
-    for (std::int64_t i = b; i < std::min(e, nn_); ++i) c[i - b] += g_in * static_cast<float>(drive_[static_cast<std::size_t>(i)]);
+}
+
+// Phase add_input (per block): the input on face z = 0, then the added
+// phases' current, then test injections.
+void CubeModel::add_input(std::int64_t r0, std::int64_t r1, float* c) {
+  const std::int64_t b = r0 * p_.n, e = r1 * p_.n, nn = p_.nn;
+  if (drive_any_ && b < nn) {
+    const float g_in = p_.input_gain;
+    for (std::int64_t i = b; i < std::min(e, nn); ++i) c[i - b] += g_in * static_cast<float>(drive_[static_cast<std::size_t>(i)]);
   }
   if (extra_current_ != nullptr)
     for (std::int64_t i = b; i < e; ++i) c[i - b] += extra_current_[i];
@@ -572,147 +590,129 @@ void CubeModel::front_rows(std::int64_t r0, std::int64_t r1, float* c) {
     if (inj.index >= b && inj.index < e) c[inj.index - b] += inj.current;
 }
 
-void CubeModel::integrate_rows(std::int64_t r0, std::int64_t r1, const float* c, int worker, const Kernel& k) {
+// Phase integrate (per block): the neuron rule with its threshold rule, and
+// the STDP traces brought up to date with the last step's spikes.
+void CubeModel::integrate(std::int64_t r0, std::int64_t r1, const float* c, int worker, const Kernel& k) {
   bool bad = false;
-  k.integrate(k.args, c, r0 * n_, r1 * n_, bad);
-  std::int32_t* rs = row_spikes_[static_cast<std::size_t>(cur_)].data();
-  for (std::int64_t r = r0; r < r1; ++r) rs[r] = count_row(k.args.out + r * n_, n_);
+  k.integrate(k.args, c, r0 * p_.n, r1 * p_.n, bad);
+  std::int32_t* rs = st_.row_spikes[static_cast<std::size_t>(st_.cur)].data();
+  for (std::int64_t r = r0; r < r1; ++r) rs[r] = count_row(k.args.out + r * p_.n, p_.n);
   if (bad) bad_[static_cast<std::size_t>(worker)] = 1;
 }
 
-// Phase 1 of a worker: gather its rows block by block, and integrate each
-// middle block once the STDP of every row within one plane of it is done.
+// First part of the pass for one worker: deferred_stdp, gather and
+// add_input block by block, and integrate each middle block once the STDP of
+// every row within one plane of it is done.
 void CubeModel::pass_part(int worker, const Kernel& k) {
   Part& p = parts_[static_cast<std::size_t>(worker)];
+  const std::int64_t n = p_.n;
   std::int64_t next = p.head_end;  // first middle row not yet integrated
   auto integrate_ready = [&](std::int64_t front) {
     while (next < p.tail_begin) {
       const std::int64_t e = std::min(p.tail_begin, next + block_rows_);
-      if (front < std::min(e + n_, p.end)) break;
-      integrate_rows(next, e, p.currents(next, n_), worker, k);
+      if (front < std::min(e + n, p.end)) break;
+      integrate(next, e, p.currents(next, n), worker, k);
       next = e;
     }
   };
   for (const auto& [sb, se] : {std::pair{p.begin, p.head_end}, std::pair{p.head_end, p.tail_begin}, std::pair{p.tail_begin, p.end}})
     for (std::int64_t r = sb; r < se; r += block_rows_) {
       const std::int64_t re = std::min(se, r + block_rows_);
-      front_rows(r, re, p.currents(r, n_));
+      float* c = p.currents(r, n);
+      deferred_stdp(r, re);
+      gather(r, re, c);
+      add_input(r, re, c);
       integrate_ready(re);
     }
   integrate_ready(p.end);
 }
 
-// Phase 2: the worker's first and last plane, after every worker's STDP
+// Second part: integrate the worker's first and last plane, after every
+// worker's deferred STDP (which reads their old traces).
 void CubeModel::finish_part(int worker, const Kernel& k) {
   Part& p = parts_[static_cast<std::size_t>(worker)];
   for (const auto& [sb, se] : {std::pair{p.begin, p.head_end}, std::pair{p.tail_begin, p.end}})
     for (std::int64_t r = sb; r < se; r += block_rows_) {
       const std::int64_t re = std::min(se, r + block_rows_);
-      integrate_rows(r, re, p.currents(r, n_), worker, k);
+      integrate(r, re, p.currents(r, p_.n), worker, k);
     }
 }
 
-void CubeModel::neural_step(std::int64_t neural_step) {
-  before_currents();
-  cur_ = 1 - cur_;
-  Kernel k{};
-  RowArgs& a = k.args;
-  a.prev = spk_[1 - cur_].data() + pad_;
-  a.out = spk_[cur_].data() + pad_;
-  a.v = v_.data();
-  a.th = theta_.data();
-  a.tp = trace_pre_.data() + tpad_;
-  a.tm = trace_post_.data();
-  a.refr = refr_.data();
-  a.rho = np_.rho;
-  a.bias = np_.bias;
-  a.sigma = np_.noise;
-  a.v_reset = np_.v_reset;
-  a.theta_fixed = np_.theta_init;
-  a.theta0 = np_.theta0;
-  a.eta = np_.eta_theta;
-  a.r_target = np_.r_target;
-  a.th_min = np_.theta_min;
-  a.th_max = np_.theta_max;
-  a.a_decay = np_.adapt_decay;
-  a.a_jump = np_.adapt_jump;
-  a.dp = decay_plus_;
-  a.dm = decay_minus_;
-  a.hold = static_cast<std::uint8_t>(np_.refractory);
-  a.nearest = cfg_.nearest;
-  a.noise_key = rng::key32(rng::key(seed_, Stream::kNoise, static_cast<std::uint64_t>(neural_step)));
-  k.integrate = pick_integrate(np_.rule, !refr_.empty(), np_.noise > 0.0f, two_traces_);
-  pool_.run([&](int t) { pass_part(t, k); });
-  if (pool_.size() > 1) pool_.run([&](int t) { finish_part(t, k); });
-  injected_.clear();
-  stdp_pending_ = cfg_.plastic;
-  if (cfg_.plastic) after_plasticity();
+// Phase group_plasticity: the added phases' STDP (groups: intra-group links),
+// after the lattice pass, with spikes() holding this step's spikes.
+void CubeModel::group_plasticity() {
+  if (p_.plastic && phases_ != nullptr) phases_->group_plasticity();
+}
+
+// Phase tally_spikes: the step's spike count, and the readout neurons that
+// spiked (the readout sees any spike of the frame's substeps).
+void CubeModel::tally_spikes() {
   std::int64_t total = 0;
-  for (std::int32_t c : row_spikes_[static_cast<std::size_t>(cur_)]) total += c;
-  last_spikes_ = total;
-  if (readout_) {
-    const std::uint8_t* s = spk_[cur_].data() + pad_ + readout_first_;
-    const auto sources = static_cast<std::int64_t>(seen_.size());
-    for (std::int64_t j = 0; j < sources; ++j) {
-      if (s[j] && !seen_[static_cast<std::size_t>(j)]) {
-        seen_[static_cast<std::size_t>(j)] = 1;
-        active_.push_back(static_cast<std::int32_t>(j));
-      }
+  for (std::int32_t c : st_.row_spikes[static_cast<std::size_t>(st_.cur)]) total += c;
+  st_.last_spikes = total;
+  if (!readout_) return;
+  const std::uint8_t* s = st_.spikes() + readout_first_;
+  const auto sources = static_cast<std::int64_t>(seen_.size());
+  for (std::int64_t j = 0; j < sources; ++j) {
+    if (s[j] && !seen_[static_cast<std::size_t>(j)]) {
+      seen_[static_cast<std::size_t>(j)] = 1;
+      active_.push_back(static_cast<std::int32_t>(j));
     }
   }
 }
 
-void CubeModel::step(const StepInput& in) {
-  const Frame& x = *in.input;
-  // pixels of face z = 0 driven this frame: the lit pixels, dilated by r_in
-  const int r_in = cfg_.patch_radius;
-  std::fill(drive_.begin(), drive_.end(), std::uint8_t{0});
-  drive_any_ = false;
-  for (int py = 0; py < n_; ++py)
-    for (int px = 0; px < n_; ++px) {
-      if (!x[static_cast<std::size_t>(py * n_ + px)]) continue;
-      drive_any_ = true;
-      for (int yy = std::max(0, py - r_in); yy <= std::min(n_ - 1, py + r_in); ++yy)
-        for (int xx = std::max(0, px - r_in); xx <= std::min(n_ - 1, px + r_in); ++xx)
-          drive_[static_cast<std::size_t>(yy * n_ + xx)] = 1;
-    }
-
-  active_.clear();
-  for (int sub = 0; sub < cfg_.substeps; ++sub) neural_step(frames_ * cfg_.substeps + sub + 1);
-  ++frames_;
-
-  if (readout_) {
-    for (std::int32_t j : active_) seen_[static_cast<std::size_t>(j)] = 0;
-    std::sort(active_.begin(), active_.end());  // fixed summation order in the readout
-    readout_->predict(active_, output_);
-    readout_->learn(active_, output_, *in.target);
-  }
-
-  // history of input points for the lagged focus (history_[k] = k frames ago)
-  std::rotate(history_.rbegin(), history_.rbegin() + 1, history_.rend());
-  history_[0].assign(in.input_points.begin(), in.input_points.end());
-  compute_focus();
-
-  runaway_steps_ = firing_rate() >= kRunawayRate ? runaway_steps_ + 1 : 0;
+// Phase readout: prediction of the next frame from the frame's readout
+// spikes, and the delta rule towards the target.
+void CubeModel::readout(const StepInput& in) {
+  if (!readout_) return;
+  for (std::int32_t j : active_) seen_[static_cast<std::size_t>(j)] = 0;
+  std::sort(active_.begin(), active_.end());  // fixed summation order in the readout
+  readout_->predict(active_, st_.output);
+  readout_->learn(active_, st_.output, *in.target);
 }
 
-void CubeModel::compute_focus() {
-  focus_ = focus_lagged_ = 0;
-  if (last_spikes_ == 0) return;
+void CubeModel::push_history(std::span<const Point> points) {
+  // into a second buffer, swapped in: no allocation once both have grown
+  std::vector<std::int64_t>& h = history_next_;
+  h.clear();
+  h.push_back(static_cast<std::int64_t>(points.size()));
+  for (const Point& p : points) h.insert(h.end(), {p.x, p.y});
+  // the older frames, less the oldest
+  std::size_t pos = 0;
+  for (std::int64_t f = 1; f < history_frames_ && pos < st_.history.size(); ++f) pos += 1 + 2 * static_cast<std::size_t>(st_.history[pos]);
+  h.insert(h.end(), st_.history.begin(), st_.history.begin() + static_cast<std::ptrdiff_t>(pos));
+  st_.history.swap(h);
+  frame_at_.clear();  // where each frame starts, newest first
+  for (std::size_t q = 0; q < st_.history.size(); q += 1 + 2 * static_cast<std::size_t>(st_.history[q])) frame_at_.push_back(q);
+}
+
+// Phase metrics: focus and focus_lagged (spikes near the input points of
+// now and of the frame whose activity each layer shows), runaway firing.
+void CubeModel::metrics(const StepInput& in) {
+  push_history(in.input_points);
+  st_.runaway_frames() = firing_rate() >= kRunawayRate ? st_.runaway_frames() + 1 : 0;
+  st_.focus = {0.0, 0.0};
+  if (st_.last_spikes == 0) return;
+  const int n = p_.n;
   const std::uint8_t* s = spikes();
-  // spikes of layer z within radius 3 (in x and y) of any of the points:
-  // walk each point's 7 x 7 box, skipping cells an earlier point's box covers
-  auto near = [&](int z, const std::vector<Point>& pts) {
+  const auto& rows = st_.row_spikes[static_cast<std::size_t>(st_.cur)];
+  const std::int64_t* hist = st_.history.data();
+  // spikes of layer z within radius 3 (in x and y) of any of the points of
+  // the frame `ago` frames back: walk each point's 7 x 7 box, skipping cells
+  // an earlier point's box covers
+  auto near = [&](int z, std::size_t ago) {
+    const std::int64_t* pts = hist + frame_at_[ago] + 1;  // x, y pairs
+    const auto count = static_cast<std::size_t>(pts[-1]);
+    auto px = [&](std::size_t k) { return static_cast<int>(pts[2 * k]); };
+    auto py = [&](std::size_t k) { return static_cast<int>(pts[2 * k + 1]); };
     std::int64_t hits = 0;
-    for (std::size_t k = 0; k < pts.size(); ++k) {
-      const Point p = pts[k];
-      for (int y = std::max(0, p.y - kFocusRadius); y <= std::min(n_ - 1, p.y + kFocusRadius); ++y) {
-        if (row_spikes_[static_cast<std::size_t>(cur_)][static_cast<std::size_t>(z * n_ + y)] == 0) continue;
-        for (int x = std::max(0, p.x - kFocusRadius); x <= std::min(n_ - 1, p.x + kFocusRadius); ++x) {
+    for (std::size_t k = 0; k < count; ++k) {
+      for (int y = std::max(0, py(k) - kFocusRadius); y <= std::min(n - 1, py(k) + kFocusRadius); ++y) {
+        if (rows[static_cast<std::size_t>(z * n + y)] == 0) continue;
+        for (int x = std::max(0, px(k) - kFocusRadius); x <= std::min(n - 1, px(k) + kFocusRadius); ++x) {
           if (!s[index(x, y, z)]) continue;
           bool counted = false;
-          for (std::size_t q = 0; q < k && !counted; ++q)
-            counted = std::abs(x - pts[q].x) <= kFocusRadius && std::abs(y - pts[q].y) <= kFocusRadius;
+          for (std::size_t q = 0; q < k && !counted; ++q) counted = std::abs(x - px(q)) <= kFocusRadius && std::abs(y - py(q)) <= kFocusRadius;
           hits += counted ? 0 : 1;
         }
       }
@@ -720,158 +720,129 @@ void CubeModel::compute_focus() {
     return hits;
   };
   std::int64_t now = 0, lagged = 0;
-  for (int z = 0; z < depth_; ++z) {
-    now += near(z, history_[0]);
+  for (int z = 0; z < p_.depth; ++z) {
+    now += near(z, 0);
     // activity travels one layer per neural step: layer z shows the input of
     // z / substeps frames ago
-    lagged += near(z, history_[static_cast<std::size_t>(z / cfg_.substeps)]);
+    lagged += near(z, static_cast<std::size_t>(z / p_.substeps));
   }
-  focus_ = static_cast<double>(now) / static_cast<double>(last_spikes_);
-  focus_lagged_ = static_cast<double>(lagged) / static_cast<double>(last_spikes_);
+  st_.focus = {static_cast<double>(now) / static_cast<double>(st_.last_spikes),
+               static_cast<double>(lagged) / static_cast<double>(st_.last_spikes)};
 }
 
+// ---------------------------------------------------------------------------
+
 void CubeModel::layer_rates(std::vector<double>& out) const {
-  out.assign(static_cast<std::size_t>(depth_), 0.0);
-  const auto& rs = row_spikes_[static_cast<std::size_t>(cur_)];
-  for (std::int64_t r = 0; r < rows_; ++r) out[static_cast<std::size_t>(r / n_)] += rs[static_cast<std::size_t>(r)];
-  for (double& v : out) v /= static_cast<double>(nn_);
+  out.assign(static_cast<std::size_t>(p_.depth), 0.0);
+  const auto& rs = st_.row_spikes[static_cast<std::size_t>(st_.cur)];
+  for (std::int64_t r = 0; r < p_.rows; ++r) out[static_cast<std::size_t>(r / p_.n)] += rs[static_cast<std::size_t>(r)];
+  for (double& v : out) v /= static_cast<double>(p_.nn);
 }
 
 Health CubeModel::health() const {
   for (std::uint8_t b : bad_)
     if (b) return Health::kNonFinite;
-  if (runaway_steps_ >= kRunawaySteps) return Health::kRunaway;
+  if (st_.runaway_frames() >= kRunawaySteps) return Health::kRunaway;
   return Health::kOk;
 }
 
 void CubeModel::view(NeuronView& out, int max_neurons) const {
+  const int n = p_.n, depth = p_.depth;
   int stride = 1;
   auto shown = [&](int s) {
-    const std::int64_t a = (n_ + s - 1) / s, b = (depth_ + s - 1) / s;
+    const std::int64_t a = (n + s - 1) / s, b = (depth + s - 1) / s;
     return a * a * b;
   };
-  while (max_neurons > 0 && shown(stride) > max_neurons && stride < std::max(n_, depth_)) ++stride;
+  while (max_neurons > 0 && shown(stride) > max_neurons && stride < std::max(n, depth)) ++stride;
   out.stride = stride;
-  out.dims = {(n_ + stride - 1) / stride, (n_ + stride - 1) / stride, (depth_ + stride - 1) / stride};
+  out.dims = {(n + stride - 1) / stride, (n + stride - 1) / stride, (depth + stride - 1) / stride};
   const auto m = static_cast<std::size_t>(out.dims.count());
   out.potential.resize(m);
   out.spiked.resize(m);
   const std::uint8_t* s = spikes();
+  const bool has_theta = !st_.theta.empty();
   std::size_t k = 0;
-  for (int z = 0; z < depth_; z += stride)
-    for (int y = 0; y < n_; y += stride)
-      for (int x = 0; x < n_; x += stride, ++k) {
+  for (int z = 0; z < depth; z += stride)
+    for (int y = 0; y < n; y += stride)
+      for (int x = 0; x < n; x += stride, ++k) {
         const auto i = static_cast<std::size_t>(index(x, y, z));
-        float theta = np_.theta_init;
-        if (np_.rule == ThresholdRule::kHomeostatic) theta = theta_[i];
-        if (np_.rule == ThresholdRule::kAdaptive) theta = np_.theta0 + theta_[i];
-        out.potential[k] = v_[i] / std::max(theta, 1e-6f);
+        const float theta = effective_threshold(p_.neuron, has_theta ? st_.theta[i] : 0.0f);
+        out.potential[k] = st_.v[i] / std::max(theta, 1e-6f);
         out.spiked[k] = s[i];
       }
 }
 
+FieldList CubeModel::field_list() const {
+  // one list serves the writers (load) and the readers (save, hash, bytes);
+  // the const callers only read through it
+  auto* self = const_cast<CubeModel*>(this);
+  return [self](FieldVisitor& v) { self->visit_state(v); };
+}
+
+void CubeModel::visit_state(FieldVisitor& v) {
+  st_.fields(v, p_.count);
+  if (phases_ != nullptr) phases_->fields(v);
+  if (readout_) readout_->fields(v, "cube.");
+}
+
 std::size_t CubeModel::state_bytes() const {
-  std::size_t b = 0;
-  for (const auto& w : w_) b += w.size() * sizeof(float);
-  b += (v_.size() + theta_.size() + trace_pre_.size() + trace_post_.size()) * sizeof(float);
-  b += refr_.size();
-  for (const auto& s : spk_) b += s.size();
-  for (const auto& rs : row_spikes_) b += rs.size() * sizeof(std::int32_t);
-  for (const auto& live : plane_links_) b += live.size();
-  b += z_links_.size();
+  // the registered per-step arrays, plus what the step also touches: the
+  // padding of the traces and spikes, the second spike buffer, the spike
+  // counts per row and the link masks
+  const auto N = static_cast<std::size_t>(p_.count);
+  std::size_t b = step_bytes(field_list());
+  b += 2 * static_cast<std::size_t>(st_.tpad) * sizeof(float);
+  for (const auto& s : st_.spk) b += s.size();
+  b -= N;  // spikes() is one of the buffers above
+  for (const auto& rs : st_.row_spikes) b += rs.size() * sizeof(std::int32_t);
+  for (const auto& live : p_.plane_links) b += live.size();
+  b += p_.z_links.size();
+  if (phases_ != nullptr) b += phases_->work_bytes();
   return b;
 }
 
 void CubeModel::save(StateArchive& a) const {
   settle();
-  const auto N = static_cast<std::size_t>(count_);
-  for (int d = 0; d < kDirections; ++d) a.f32[std::string("cube.w_") + kDirName[d]] = w_[static_cast<std::size_t>(d)];
-  a.f32["cube.v"] = v_;
-  a.f32["cube.theta"] = theta_;
-  a.f32["cube.trace_pre"].assign(pre_trace(), pre_trace() + N);
-  a.f32["cube.trace_post"] = trace_post_;
-  a.u8["cube.refractory"] = refr_;
-  a.u8["cube.spikes"].assign(spikes(), spikes() + N);
-  a.u8["cube.output"] = output_;
-  std::vector<std::int64_t> hist;  // per frame: count, then x, y pairs
-  for (const auto& pts : history_) {
-    hist.push_back(static_cast<std::int64_t>(pts.size()));
-    for (const auto& p : pts) hist.insert(hist.end(), {p.x, p.y});
-  }
-  a.i64["cube.history"] = hist;
-  a.i64["cube.counters"] = {frames_, runaway_steps_};
-  a.f64["cube.focus"] = {focus_, focus_lagged_};
-  if (readout_) readout_->save(a, "cube.");
+  save_fields(field_list(), a);
 }
 
 void CubeModel::load(const StateArchive& a) {
-  const auto N = static_cast<long long>(count_);
   // validate everything before touching the model
+  const FieldList fields = field_list();
+  check_fields(fields, a);
   for (int d = 0; d < kDirections; ++d) {
-    const auto& w = a.get_f32(std::string("cube.w_") + kDirName[d], N);
-    for (int z = 0; z < depth_; ++z)
-      for (int y = 0; y < n_; ++y)
-        for (int x = 0; x < n_; ++x)
+    const std::string name = std::string("cube.w_") + lattice_direction_name(d);
+    const auto& w = a.get_f32(name);
+    for (int z = 0; z < p_.depth; ++z)
+      for (int y = 0; y < p_.n; ++y)
+        for (int x = 0; x < p_.n; ++x)
           if (!has_link(d, x, y, z) && w[static_cast<std::size_t>(index(x, y, z))] != 0.0f)
-            throw StateError(std::string("checkpoint: array 'cube.w_") + kDirName[d] + "' has a weight on a link that leaves the lattice");
+            throw StateError("checkpoint: array '" + name + "' has a weight on a link that leaves the lattice");
   }
-  a.get_f32("cube.v", N);
-  a.get_f32("cube.theta", static_cast<long long>(theta_.size()));
-  a.get_f32("cube.trace_pre", N);
-  a.get_f32("cube.trace_post", static_cast<long long>(trace_post_.size()));
-  a.get_u8("cube.refractory", static_cast<long long>(refr_.size()));
-  a.get_u8("cube.spikes", N);
-  a.get_u8("cube.output", nn_);
   const auto& hist = a.get_i64("cube.history");
-  std::vector<std::vector<Point>> history;
-  for (std::size_t p = 0; p < hist.size();) {
+  std::int64_t frames = 0;
+  for (std::size_t p = 0; p < hist.size(); ++frames) {
     const std::int64_t k = hist[p++];
     if (k < 0 || p + 2 * static_cast<std::size_t>(k) > hist.size()) throw StateError("checkpoint: array 'cube.history' is malformed");
-    std::vector<Point> pts;
-    for (std::int64_t q = 0; q < k; ++q, p += 2) pts.push_back({static_cast<int>(hist[p]), static_cast<int>(hist[p + 1])});
-    history.push_back(std::move(pts));
+    p += 2 * static_cast<std::size_t>(k);
   }
-  if (history.size() != history_.size()) throw StateError("checkpoint: array 'cube.history' has the wrong number of frames");
-  const auto& counters = a.get_i64("cube.counters", 2);
-  const auto& focus = a.get_f64("cube.focus", 2);
-  if (readout_) a.get_f32("cube.w_out", static_cast<long long>(readout_->weights().size()));
+  if (frames != history_frames_) throw StateError("checkpoint: array 'cube.history' has the wrong number of frames");
 
-  for (int d = 0; d < kDirections; ++d) w_[static_cast<std::size_t>(d)] = a.get_f32(std::string("cube.w_") + kDirName[d]);
-  v_ = a.get_f32("cube.v");
-  theta_ = a.get_f32("cube.theta");
-  const auto& tp = a.get_f32("cube.trace_pre");
-  std::copy(tp.begin(), tp.end(), trace_pre_.begin() + tpad_);
-  trace_post_ = a.get_f32("cube.trace_post");
-  refr_ = a.get_u8("cube.refractory");
-  const auto& s = a.get_u8("cube.spikes");
-  std::copy(s.begin(), s.end(), spk_[cur_].begin() + pad_);
-  output_ = a.get_u8("cube.output");
-  history_ = std::move(history);
-  frames_ = counters[0];
-  runaway_steps_ = counters[1];
-  focus_ = focus[0];
-  focus_lagged_ = focus[1];
-  last_spikes_ = 0;
-  for (std::int64_t r = 0; r < rows_; ++r) {
+  load_fields(fields, a);
+  st_.last_spikes = 0;
+  for (std::int64_t r = 0; r < p_.rows; ++r) {
     std::int32_t c = 0;
-    for (std::int64_t x = 0; x < n_; ++x) c += spikes()[r * n_ + x];
-    row_spikes_[static_cast<std::size_t>(cur_)][static_cast<std::size_t>(r)] = c;
-    last_spikes_ += c;
+    for (std::int64_t x = 0; x < p_.n; ++x) c += spikes()[r * p_.n + x];
+    st_.row_spikes[static_cast<std::size_t>(st_.cur)][static_cast<std::size_t>(r)] = c;
+    st_.last_spikes += c;
   }
-  stdp_pending_ = false;  // the checkpoint's weights have it applied
+  st_.stdp_pending = false;  // the checkpoint's weights have it applied
   std::fill(bad_.begin(), bad_.end(), std::uint8_t{0});
-  if (readout_) readout_->load(a, "cube.");
 }
 
 std::uint64_t CubeModel::state_hash() const {
   settle();
-  std::uint64_t h = 0xc0be5eed;
-  h = hash_bytes(h, spikes(), static_cast<std::size_t>(count_));
-  for (const auto& w : w_) h = hash_bytes(h, w.data(), w.size() * sizeof(float));
-  h = hash_bytes(h, v_.data(), v_.size() * sizeof(float));
-  h = hash_bytes(h, theta_.data(), theta_.size() * sizeof(float));
-  h = hash_bytes(h, pre_trace(), static_cast<std::size_t>(count_) * sizeof(float));
-  return readout_ ? readout_->hash(h) : h;
+  return hash_fields(field_list(), 0xc0be5eed);
 }
 
 }  // namespace spikecube

@@ -20,8 +20,6 @@ const Config& checked(const Config& cfg) {
   return cfg;
 }
 
-constexpr const char* kDirName[CubeModel::kDirections] = {"xp", "xm", "yp", "ym", "zp", "zm"};
-
 // Block layout (see the header): T x T tiles of T sources by T targets, tile
 // (tj, ti) at (tj*tiles + ti)*T*T, link j -> i at (j%T)*T + i%T inside it.
 
@@ -101,6 +99,7 @@ GroupsModel::GroupsModel(const Config& cfg)
       side_(cfg.n),
       plane_(static_cast<std::int64_t>(cfg.n) * cfg.n) {
   const std::int64_t count = dims().count();
+  set_phases(this);
   // lattice links inside a group do not exist here: the cube drew them, zero
   // them, and keep its STDP off them
   set_link_period(cfg.group);
@@ -202,8 +201,8 @@ GroupsModel::LinkCounts GroupsModel::link_counts() const {
   return c;
 }
 
-void GroupsModel::before_currents() {
-  if (gsize_ <= 1) return;  // g = 1: no intra-group links, the cube as it is
+const float* GroupsModel::group_currents() {
+  if (gsize_ <= 1) return nullptr;  // g = 1: no intra-group links, the cube as it is
   // the last STDP pass already computed this step's intra-group current while
   // each block was in cache; otherwise (stdp.plastic off, first step, after a
   // load or a parameter change) compute it here
@@ -214,7 +213,6 @@ void GroupsModel::before_currents() {
     });
   }
   current_valid_ = false;  // consumed by this step
-  extra_current_ = current_.data();
   if (keep_ != 1.0f) {
     // slow weight decay, after the current as in the cube (stdp.decay > 0 only)
     pool().run([&](int t) {
@@ -223,6 +221,7 @@ void GroupsModel::before_currents() {
       for (std::int64_t k = gb * GG; k < ge * GG; ++k) intra_[static_cast<std::size_t>(k)] *= keep_;
     });
   }
+  return current_.data();
 }
 
 // spiking members of group b in ascending local index
@@ -269,7 +268,7 @@ void GroupsModel::currents_part(std::int64_t gb, std::int64_t ge, Scratch& w) {
   }
 }
 
-void GroupsModel::after_plasticity() {
+void GroupsModel::group_plasticity() {
   if (gsize_ <= 1) return;
   pool().run([&](int t) {
     const auto [gb, ge] = ThreadPool::partition(groups_, pool().size(), t);
@@ -360,27 +359,20 @@ void GroupsModel::group_potentials(std::vector<float>& out) const {
   for (std::size_t b = 0; b < sum.size(); ++b) out[b] = static_cast<float>(sum[b] / static_cast<double>(gsize_));
 }
 
-std::size_t GroupsModel::state_bytes() const {
-  return CubeModel::state_bytes() + (intra_.size() + current_.size()) * sizeof(float) + driven_.size();
+void GroupsModel::fields(FieldVisitor& v) {
+  v.field("groups.w_intra", std::span<float>(intra_.data(), intra_.size()), FieldRole::kStep);
 }
 
-std::uint64_t GroupsModel::state_hash() const {
-  const std::uint64_t h = CubeModel::state_hash();
-  // g = 1 has no intra-group links: the hash is the cube's
-  return intra_.empty() ? h : hash_bytes(h, intra_.data(), intra_.size() * sizeof(float));
-}
-
-void GroupsModel::save(StateArchive& a) const {
-  CubeModel::save(a);
-  a.f32["groups.w_intra"].assign(intra_.begin(), intra_.end());
-}
+// the intra-group current and which groups it drives: rebuilt from the
+// spikes, so not state
+std::size_t GroupsModel::work_bytes() const { return current_.size() * sizeof(float) + driven_.size(); }
 
 void GroupsModel::load(const StateArchive& a) {
   // validate what only this model knows before the cube loads (and checks) the rest
   const Dims d = dims();
   const auto N = static_cast<long long>(d.count());
   for (int dir = 0; dir < kDirections; ++dir) {
-    const std::string name = std::string("cube.w_") + kDirName[dir];
+    const std::string name = std::string("cube.w_") + lattice_direction_name(dir);
     const auto& w = a.get_f32(name, N);
     for (int z = 0; z < d.nz; ++z)
       for (int y = 0; y < d.ny; ++y)
@@ -396,8 +388,7 @@ void GroupsModel::load(const StateArchive& a) {
     for (std::int64_t j = 0; j < gsize_; ++j)
       if (intra[static_cast<std::size_t>(intra_index(b, j, j))] != 0.0f)
         throw StateError("checkpoint: array 'groups.w_intra' holds a self-link weight (group " + std::to_string(b) + ", neuron " + std::to_string(j) + ")");
-  CubeModel::load(a);
-  intra_.assign(intra.begin(), intra.end());
+  CubeModel::load(a);  // the intra-group weights too (fields())
   // the intra-group current is recomputed from the spikes before it is used
   std::fill(current_.begin(), current_.end(), 0.0f);
   std::fill(driven_.begin(), driven_.end(), std::uint8_t{0});

@@ -1,5 +1,5 @@
 #pragma once
-// The groups model of DESIGN 2.4 ("groups", proposal 2): the n x n x L cube
+// The groups model ("groups", docs/groups.md): the n x n x L cube
 // of the cube model, divided into sub-cubes ("groups") of g x g x g neurons
 // (g divides n and L; Config validation rejects anything else). Group
 // (gx, gy, gz) holds the neurons with x / g == gx, y / g == gy, z / g == gz.
@@ -8,26 +8,25 @@
 //   * Inside a group every neuron has a directed, plastic link to every other
 //     neuron of the group: G (G - 1) links per group, G = g^3, stored as a
 //     dense G x G block per group with an unused, always-zero diagonal.
-//   * Between groups, only the lattice links of the cube (DESIGN 2.3) that
+//   * Between groups, only the lattice links of the cube (docs/cube.md) that
 //     cross a group face exist. A lattice link whose two ends lie in the same
 //     group does not exist in this model (the group's block already links the
 //     pair): its weight is 0 from the start and stays 0, so it carries no
-//     current and takes no part in learning. (The cube's STDP pass, which
-//     knows nothing of groups, changes such a link when an end spikes; this
-//     model's pass right after it, in the same step, puts it back to 0, so
-//     no current or update ever reads a non-zero value. That costs a few
-//     writes per spike and keeps the cube's code free of group logic.)
+//     current and takes no part in learning. (The lattice's link masks say
+//     so: CubeModel::set_link_period(g) leaves links only across every g-th
+//     plane, and the lattice STDP never touches any other.)
 //   With g = 1 every group is one neuron, there are no intra-group links and
 //   every lattice link crosses a group face: the model is then the cube, spike
 //   for spike and weight for weight (state_hash() equals the cube's).
 //
-// Intra-group weights use the 1/g^3 scale of DESIGN 2.4 over their whole
+// Intra-group weights use the 1/g^3 scale of docs/groups.md over their whole
 // range, with G = g^3 and u ~ U(0, 1) from Stream::kInitGroups keyed by
 // (seed, group index) and indexed by the link's position j*G + i in the block:
 //   initial weight   w_ij(0) = min(w_init_lo + (w_init_hi - w_init_lo) u, w_max) / G
 //   bound            [0, w_max / G]
-//   STDP step        A+ / G and A- / G (otherwise the rule of DESIGN 2.5 with
-//                    all its options: traces, nearest, multiplicative, decay)
+//   STDP step        A+ / G and A- / G (otherwise the lattice's pair STDP,
+//                    core/lattice_stdp.hpp, with all its options: traces,
+//                    nearest, multiplicative, decay)
 // So an intra-group weight measured in units of 1/G behaves exactly as a
 // lattice link does, and the whole group can drive one neuron by at most
 // group_gain * w_max * (G - 1) / G, about one saturated lattice link times
@@ -66,6 +65,11 @@
 // is off, after a load or after a parameter change it is computed before the
 // step's currents instead. Both give the same numbers.
 //
+// The model is the cube's lattice plus two phases of its step (LatticePhases,
+// core/lattice.hpp): group_currents (the intra-group current, and the weight
+// decay of the blocks) before the lattice pass, and group_plasticity (the
+// intra-group STDP) after it.
+//
 // Threads: the intra-group passes split the groups into fixed contiguous
 // ranges, one per worker; the cube's passes split rows as before.
 
@@ -98,17 +102,14 @@ struct CacheLineAllocator {
 };
 using AlignedFloats = std::vector<float, CacheLineAllocator<float>>;
 
-class GroupsModel final : public CubeModel {
+class GroupsModel final : public CubeModel, private LatticePhases {
  public:
   explicit GroupsModel(const Config& cfg);
   ~GroupsModel() override;
 
   std::string_view kind() const override { return "groups"; }
   void update_params(const Config& cfg) override;
-  void save(StateArchive& out) const override;
   void load(const StateArchive& in) override;
-  std::uint64_t state_hash() const override;
-  std::size_t state_bytes() const override;
   int group_size() const override { return g_; }
   void group_potentials(std::vector<float>& out) const override;
 
@@ -148,8 +149,11 @@ class GroupsModel final : public CubeModel {
     std::vector<int> all;
     std::vector<Active> active;
   };
-  void before_currents() override;
-  void after_plasticity() override;
+  // LatticePhases: the two phases this model adds to the lattice step
+  const float* group_currents() override;
+  void group_plasticity() override;
+  void fields(FieldVisitor& v) override;
+  std::size_t work_bytes() const override;
   void set_intra_rule_from(const Config& cfg);
   void currents_part(std::int64_t gb, std::int64_t ge, Scratch& w);
   void collect_spikes(std::int64_t b, const std::uint8_t* s, Scratch& w) const;

@@ -1,7 +1,7 @@
 #pragma once
-// The per-link pair STDP update of DESIGN 2.5, as one pure function so that
-// the lattice models apply it in exactly one place and tests can check it
-// against a hand-computed spike train.
+// The per-link pair STDP update (docs/cube.md, "Model in one screen"), as one
+// pure function so that the lattice models apply it in exactly one place and
+// tests can check it against a hand-computed spike train.
 //
 // For a link j -> i at step t:
 //   dw = A+ x_j(t-1) s_i(t) - A- y_i(t-1) s_j(t), w <- clip(w + dw, 0, w_max)

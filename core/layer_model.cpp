@@ -1,9 +1,11 @@
 #include "core/layer_model.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <span>
 
 #include "core/rng.hpp"
 
@@ -24,23 +26,34 @@ std::vector<Point> grid_points(int n) {
 constexpr std::int64_t kRunawaySteps = 1000;
 constexpr double kRunawayRate = 0.95;
 
-template <typename T>
-void put(StateArchive& a, const std::string& name, const T* data, std::size_t size) {
-  using V = std::remove_cv_t<T>;
-  if constexpr (std::is_same_v<V, float>) a.f32[name].assign(data, data + size);
-  else if constexpr (std::is_same_v<V, std::uint8_t>) a.u8[name].assign(data, data + size);
-}
-
 }  // namespace
 
+LayerParams LayerParams::from(const Config& cfg) {
+  LayerParams p;
+  p.neuron = NeuronParams::from(cfg);
+  p.radius = cfg.radius;
+  p.masked = cfg.masked;
+  p.input_rule = cfg.input_rule == "stdp" ? InputRule::kStdp : InputRule::kHebb;
+  p.eta = static_cast<float>(cfg.eta);
+  p.w_in_max = static_cast<float>(cfg.w_in_max);
+  p.w_rec_max = static_cast<float>(cfg.w_rec_max);
+  p.a_plus = static_cast<float>(cfg.a_plus);
+  p.a_minus = static_cast<float>(cfg.a_minus);
+  p.decay_plus = static_cast<float>(std::exp(-1.0 / cfg.tau_plus));
+  p.decay_minus = static_cast<float>(std::exp(-1.0 / cfg.tau_minus));
+  p.multiplicative = cfg.multiplicative;
+  p.nearest = cfg.nearest;
+  p.plastic = cfg.plastic;
+  return p;
+}
+
 LayerModel::LayerModel(const Config& cfg)
-    : cfg_(cfg),
+    : p_(LayerParams::from(cfg)),
       n_(cfg.n),
       m_(static_cast<std::int64_t>(cfg.n) * cfg.n),
-      np_(NeuronParams::from(cfg)),
       readout_(cfg.n, static_cast<std::int64_t>(cfg.n) * cfg.n, grid_points(cfg.n), cfg, cfg.seed),
       seed_(cfg.seed) {
-  neurons_.init(m_, np_);
+  neurons_.init(m_, p_.neuron);
   const int pixels = n_ * n_;
   w_in_ = Eigen::MatrixXf::Zero(m_, pixels);
   const std::uint64_t k = rng::key(seed_, Stream::kInitInput, 0);
@@ -74,24 +87,40 @@ LayerModel::LayerModel(const Config& cfg)
 
 bool LayerModel::in_field(int neuron, int pixel) const {
   const int nx = neuron % n_, ny = neuron / n_, px = pixel % n_, py = pixel / n_;
-  return std::abs(nx - px) <= cfg_.radius && std::abs(ny - py) <= cfg_.radius;
+  return std::abs(nx - px) <= p_.radius && std::abs(ny - py) <= p_.radius;
 }
 
 void LayerModel::update_params(const Config& cfg) {
-  cfg_ = cfg;
-  const int refr_before = np_.refractory;
-  np_ = NeuronParams::from(cfg);
-  if ((refr_before > 0) != (np_.refractory > 0)) neurons_.refr.assign(np_.refractory > 0 ? static_cast<std::size_t>(m_) : 0, 0);
+  const int refr_before = p_.neuron.refractory;
+  p_ = LayerParams::from(cfg);
+  if ((refr_before > 0) != (p_.neuron.refractory > 0)) neurons_.refr.assign(p_.neuron.refractory > 0 ? static_cast<std::size_t>(m_) : 0, 0);
   readout_.set_rates(cfg.eta_out, cfg.tau_out);
 }
 
+std::span<const std::string_view> LayerModel::phase_names() {
+  static constexpr std::array<std::string_view, 8> kNames = {"currents", "integrate", "predict", "learn_input",
+                                                             "learn_recurrent", "learn_readout", "update_traces", "metrics"};
+  return kNames;
+}
+
+// One step: the phases in order (docs/architecture.md).
 void LayerModel::step(const StepInput& in) {
-  const Frame& x = *in.input;
+  currents(*in.input);
+  integrate(in.step);
+  predict();
+  learn_input(*in.input);
+  learn_recurrent();
+  learn_readout(*in.target);
+  update_traces(*in.input);
+  metrics();
+}
+
+// Phase currents: W_in x (the sum of the lit pixels' columns; one for the
+// dot) plus the recurrent links from the last step's spikes.
+void LayerModel::currents(const Frame& x) {
   lit_.clear();
   for (std::size_t j = 0; j < x.size(); ++j)
     if (x[j]) lit_.push_back(static_cast<std::int32_t>(j));
-
-  // currents: W_in x is the sum of the lit pixels' columns (one for the dot)
   current_.setZero();
   for (std::int32_t j : lit_) current_ += w_in_.col(j).array();
   if (!rec_offsets_.empty()) {
@@ -106,51 +135,58 @@ void LayerModel::step(const StepInput& in) {
       current_[i] += s;
     }
   }
+}
 
-  // membrane and spikes
-  const std::uint32_t noise_key = rng::key32(rng::key(seed_, Stream::kNoise, static_cast<std::uint64_t>(in.step)));
-  integrate(neurons_, np_, current_.data(), spikes_.data(), 0, m_, noise_key);
+// Phase integrate: the neuron rule (membrane, spikes, refractoriness,
+// threshold rule; neuron_rule.hpp).
+void LayerModel::integrate(std::int64_t step) {
+  const std::uint32_t noise_key = rng::key32(rng::key(seed_, Stream::kNoise, static_cast<std::uint64_t>(step)));
+  spikecube::integrate(neurons_, p_.neuron, current_.data(), spikes_.data(), 0, m_, noise_key);
   active_.clear();
   for (std::int64_t i = 0; i < m_; ++i)
     if (spikes_[static_cast<std::size_t>(i)]) active_.push_back(static_cast<std::int32_t>(i));
+}
 
-  // readout prediction (metrics are taken by the Simulation from output_)
-  readout_.predict(active_, output_);
+// Phase predict: the readout's prediction (the Simulation takes the IoU
+// metrics from output_).
+void LayerModel::predict() { readout_.predict(active_, output_); }
 
-  // plasticity: input links, recurrent links, readout; then thresholds
-  learn_input(x);
-  if (!rec_offsets_.empty() && cfg_.plastic) learn_recurrent();
-  readout_.learn(active_, output_, *in.target);
+// Phase learn_readout: the delta rule towards the target.
+void LayerModel::learn_readout(const Frame& target) { readout_.learn(active_, output_, target); }
 
-  const float dp = static_cast<float>(std::exp(-1.0 / cfg_.tau_plus));
-  const float dm = static_cast<float>(std::exp(-1.0 / cfg_.tau_minus));
+// Phase update_traces: the STDP traces see this step's spikes (after the
+// learning phases, which read them as they stood before).
+void LayerModel::update_traces(const Frame& x) {
   auto decay_trace = [&](Eigen::ArrayXf& tr, const std::uint8_t* s, float d) {
     for (Eigen::Index i = 0; i < tr.size(); ++i) {
-      tr[i] = cfg_.nearest && s[i] ? 1.0f : tr[i] * d + static_cast<float>(s[i]);
+      tr[i] = p_.nearest && s[i] ? 1.0f : tr[i] * d + static_cast<float>(s[i]);
     }
   };
-  if (cfg_.input_rule == "stdp") decay_trace(pre_in_, x.data(), dp);
-  if (cfg_.input_rule == "stdp" || !rec_offsets_.empty()) decay_trace(post_, spikes_.data(), dm);
-  if (!rec_offsets_.empty()) decay_trace(pre_hid_, spikes_.data(), dp);
+  const bool stdp_in = p_.input_rule == InputRule::kStdp;
+  if (stdp_in) decay_trace(pre_in_, x.data(), p_.decay_plus);
+  if (stdp_in || !rec_offsets_.empty()) decay_trace(post_, spikes_.data(), p_.decay_minus);
+  if (!rec_offsets_.empty()) decay_trace(pre_hid_, spikes_.data(), p_.decay_plus);
+}
 
-  update_thresholds(neurons_, np_, spikes_.data(), 0, m_);
-
+// Phase metrics: runaway firing; the spikes become the last step's.
+void LayerModel::metrics() {
   const double rate = firing_rate();
   runaway_steps_ = rate >= kRunawayRate ? runaway_steps_ + 1 : 0;
   prev_spikes_ = spikes_;
 }
 
+// Phase learn_input: Hebbian or pair STDP on the input weights.
 void LayerModel::learn_input(const Frame& x) {
-  const float wmax = static_cast<float>(cfg_.w_in_max);
-  if (cfg_.input_rule == "hebb") {
+  const float wmax = p_.w_in_max;
+  if (p_.input_rule == InputRule::kHebb) {
     // dW = eta s x^T: only the lit pixels' columns change. The original updates
     // the whole column (masked = false); masked keeps it inside the field.
-    const float eta = static_cast<float>(cfg_.eta);
+    const float eta = p_.eta;
     if (eta == 0.0f || active_.empty()) return;
     for (std::int32_t j : lit_) {
       float* col = w_in_.col(j).data();
       for (std::int32_t i : active_) {
-        if (cfg_.masked && !in_field(i, j)) continue;
+        if (p_.masked && !in_field(i, j)) continue;
         col[i] = std::clamp(col[i] + eta, 0.0f, wmax);
       }
     }
@@ -158,8 +194,8 @@ void LayerModel::learn_input(const Frame& x) {
   }
   // pair STDP with the input pixels as pre-synaptic spikes:
   // dw_ij = A+ pre_j(t-1) s_i(t) - A- post_i(t-1) x_j(t)
-  const float ap = static_cast<float>(cfg_.a_plus), am = static_cast<float>(cfg_.a_minus);
-  const bool mult = cfg_.multiplicative;
+  const float ap = p_.a_plus, am = p_.a_minus;
+  const bool mult = p_.multiplicative;
   const int pixels = n_ * n_;
   for (int j = 0; j < pixels; ++j) {
     const bool lit = x[static_cast<std::size_t>(j)] != 0;
@@ -167,7 +203,7 @@ void LayerModel::learn_input(const Frame& x) {
     if (!lit && (pre == 0.0f || active_.empty())) continue;
     float* col = w_in_.col(j).data();
     auto apply = [&](std::int64_t i) {
-      if (cfg_.masked && !in_field(static_cast<int>(i), j)) return;
+      if (p_.masked && !in_field(static_cast<int>(i), j)) return;
       const float w = col[i];
       const float pot = spikes_[static_cast<std::size_t>(i)] ? ap * pre * (mult ? wmax - w : 1.0f) : 0.0f;
       const float dep = lit ? am * post_[i] * (mult ? w : 1.0f) : 0.0f;
@@ -181,10 +217,12 @@ void LayerModel::learn_input(const Frame& x) {
   }
 }
 
+// Phase learn_recurrent: pair STDP on the recurrent links (stdp.plastic).
 void LayerModel::learn_recurrent() {
-  const float ap = static_cast<float>(cfg_.a_plus), am = static_cast<float>(cfg_.a_minus);
-  const float wmax = static_cast<float>(cfg_.w_rec_max);
-  const bool mult = cfg_.multiplicative;
+  if (rec_offsets_.empty() || !p_.plastic) return;
+  const float ap = p_.a_plus, am = p_.a_minus;
+  const float wmax = p_.w_rec_max;
+  const bool mult = p_.multiplicative;
   for (std::int64_t i = 0; i < m_; ++i) {
     const int xi = static_cast<int>(i % n_), yi = static_cast<int>(i / n_);
     const bool post_spike = spikes_[static_cast<std::size_t>(i)] != 0;
@@ -213,70 +251,46 @@ void LayerModel::view(NeuronView& out, int /*max_neurons*/) const {
   out.stride = 1;
   out.potential.resize(static_cast<std::size_t>(m_));
   for (std::int64_t i = 0; i < m_; ++i) {
-    out.potential[static_cast<std::size_t>(i)] = neurons_.v[i] / std::max(neurons_.threshold(i, np_), 1e-6f);
+    out.potential[static_cast<std::size_t>(i)] = neurons_.v[i] / std::max(neurons_.threshold(i, p_.neuron), 1e-6f);
   }
   out.spiked = spikes_;
 }
 
-void LayerModel::save(StateArchive& a) const {
-  put(a, "layer.w_in", w_in_.data(), static_cast<std::size_t>(w_in_.size()));
-  put(a, "layer.w_rec", w_rec_.data(), static_cast<std::size_t>(w_rec_.size()));
-  put(a, "layer.v", neurons_.v.data(), static_cast<std::size_t>(m_));
-  put(a, "layer.theta", neurons_.theta.data(), static_cast<std::size_t>(m_));
-  put(a, "layer.refractory", neurons_.refr.data(), neurons_.refr.size());
-  put(a, "layer.pre_in", pre_in_.data(), static_cast<std::size_t>(pre_in_.size()));
-  put(a, "layer.pre_hid", pre_hid_.data(), static_cast<std::size_t>(m_));
-  put(a, "layer.post", post_.data(), static_cast<std::size_t>(m_));
-  put(a, "layer.spikes", spikes_.data(), spikes_.size());
-  put(a, "layer.output", output_.data(), output_.size());
-  a.i64["layer.runaway_steps"] = {runaway_steps_};
-  readout_.save(a, "layer.");
+void LayerModel::visit_state(FieldVisitor& v) {
+  auto floats = [](auto& a) { return std::span<float>(a.data(), static_cast<std::size_t>(a.size())); };
+  v.field("layer.spikes", std::span<std::uint8_t>(spikes_), FieldRole::kStep);
+  v.field("layer.w_in", floats(w_in_), FieldRole::kStep);
+  v.field("layer.w_rec", floats(w_rec_), FieldRole::kStep);
+  v.field("layer.v", floats(neurons_.v), FieldRole::kStep);
+  v.field("layer.theta", floats(neurons_.theta), FieldRole::kStep);
+  v.field("layer.refractory", std::span<std::uint8_t>(neurons_.refr), FieldRole::kStep);
+  v.field("layer.pre_in", floats(pre_in_), FieldRole::kStep);
+  v.field("layer.pre_hid", floats(pre_hid_), FieldRole::kStep);
+  v.field("layer.post", floats(post_), FieldRole::kStep);
+  v.field("layer.output", std::span<std::uint8_t>(output_), FieldRole::kFrame);
+  v.field("layer.runaway_steps", std::span<std::int64_t>(&runaway_steps_, 1), FieldRole::kFrame);
+  readout_.fields(v, "layer.");
 }
 
-void LayerModel::load(const StateArchive& a) {
-  auto copy_f = [&](const std::string& name, float* dst, std::size_t size) {
-    const auto& v = a.get_f32(name, static_cast<long long>(size));
-    if (size > 0) std::memcpy(dst, v.data(), size * sizeof(float));  // w_rec is empty without recurrent links
-  };
-  const auto pixels = static_cast<std::size_t>(n_) * static_cast<std::size_t>(n_);
-  const auto m = static_cast<std::size_t>(m_);
-  // check every array first so a bad checkpoint leaves the model untouched
-  a.get_f32("layer.w_in", static_cast<long long>(w_in_.size()));
-  a.get_f32("layer.w_rec", static_cast<long long>(w_rec_.size()));
-  a.get_u8("layer.refractory", static_cast<long long>(neurons_.refr.size()));
-  a.get_u8("layer.spikes", static_cast<long long>(m));
-  a.get_u8("layer.output", static_cast<long long>(pixels));
-  a.get_i64("layer.runaway_steps", 1);
-  for (const char* name : {"layer.v", "layer.theta", "layer.pre_hid", "layer.post"}) a.get_f32(name, static_cast<long long>(m));
-  a.get_f32("layer.pre_in", static_cast<long long>(pixels));
-  a.get_f32("layer.w_out", static_cast<long long>(readout_.weights().size()));
+FieldList LayerModel::field_list() const {
+  // one list serves the writers (load) and the readers (save, hash); the
+  // const callers only read through it
+  auto* self = const_cast<LayerModel*>(this);
+  return [self](FieldVisitor& v) { self->visit_state(v); };
+}
 
-  copy_f("layer.w_in", w_in_.data(), static_cast<std::size_t>(w_in_.size()));
-  copy_f("layer.w_rec", w_rec_.data(), static_cast<std::size_t>(w_rec_.size()));
-  copy_f("layer.v", neurons_.v.data(), m);
-  copy_f("layer.theta", neurons_.theta.data(), m);
-  copy_f("layer.pre_in", pre_in_.data(), pixels);
-  copy_f("layer.pre_hid", pre_hid_.data(), m);
-  copy_f("layer.post", post_.data(), m);
-  neurons_.refr = a.get_u8("layer.refractory");
-  spikes_ = a.get_u8("layer.spikes");
+void LayerModel::save(StateArchive& a) const { save_fields(field_list(), a); }
+
+void LayerModel::load(const StateArchive& a) {
+  const FieldList fields = field_list();
+  check_fields(fields, a);  // every array first, so a bad checkpoint leaves the model untouched
+  load_fields(fields, a);
   prev_spikes_ = spikes_;
-  output_ = a.get_u8("layer.output");
-  runaway_steps_ = a.get_i64("layer.runaway_steps")[0];
   active_.clear();
   for (std::int64_t i = 0; i < m_; ++i)
     if (spikes_[static_cast<std::size_t>(i)]) active_.push_back(static_cast<std::int32_t>(i));
-  readout_.load(a, "layer.");
 }
 
-std::uint64_t LayerModel::state_hash() const {
-  std::uint64_t h = 0x5ca1ab1e;
-  h = hash_bytes(h, spikes_.data(), spikes_.size());
-  h = hash_bytes(h, w_in_.data(), static_cast<std::size_t>(w_in_.size()) * sizeof(float));
-  h = hash_bytes(h, w_rec_.data(), static_cast<std::size_t>(w_rec_.size()) * sizeof(float));
-  h = hash_bytes(h, neurons_.v.data(), static_cast<std::size_t>(m_) * sizeof(float));
-  h = hash_bytes(h, neurons_.theta.data(), static_cast<std::size_t>(m_) * sizeof(float));
-  return readout_.hash(h);
-}
+std::uint64_t LayerModel::state_hash() const { return hash_fields(field_list(), 0x5ca1ab1e); }
 
 }  // namespace spikecube

@@ -1,11 +1,14 @@
 #pragma once
-// The original single-layer experiment (DESIGN 2.2): an n x n hidden layer of
+// The original single-layer experiment (README "The layer model against the
+// original"): an n x n hidden layer of
 // LIF neurons on the input grid, plastic input weights (Hebbian by default,
 // or pair STDP), optional local recurrent links, homeostatic thresholds and a
 // delta-rule readout that learns to predict the next frame.
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "core/model.hpp"
@@ -14,8 +17,30 @@
 
 namespace spikecube {
 
+// layer.input_rule of the TOML config
+enum class InputRule : std::uint8_t { kHebb, kStdp };
+
+// What the layer's step reads of the config, derived once (and again by
+// update_params).
+struct LayerParams {
+  NeuronParams neuron;
+  int radius = 1;
+  bool masked = false;
+  InputRule input_rule = InputRule::kHebb;
+  float eta = 0.0f, w_in_max = 0.0f, w_rec_max = 0.0f;
+  float a_plus = 0.0f, a_minus = 0.0f;
+  float decay_plus = 1.0f, decay_minus = 1.0f;  // per-step decay of the pre and post traces
+  bool multiplicative = false, nearest = false, plastic = true;
+
+  static LayerParams from(const Config& cfg);
+};
+
 class LayerModel final : public Model {
  public:
+  // The phases of one step in the order step() runs them; docs/architecture.md
+  // lists the same names.
+  static std::span<const std::string_view> phase_names();
+
   explicit LayerModel(const Config& cfg);
 
   std::string_view kind() const override { return "layer"; }
@@ -29,6 +54,7 @@ class LayerModel final : public Model {
   void save(StateArchive& out) const override;
   void load(const StateArchive& in) override;
   std::uint64_t state_hash() const override;
+  void visit_state(FieldVisitor& v) override;
 
   // Read access for tests.
   const Eigen::MatrixXf& input_weights() const { return w_in_; }
@@ -41,13 +67,20 @@ class LayerModel final : public Model {
 
  private:
   bool in_field(int neuron, int pixel) const;
+  // the phases, in step order
+  void currents(const Frame& x);
+  void integrate(std::int64_t step);
+  void predict();
   void learn_input(const Frame& x);
   void learn_recurrent();
+  void learn_readout(const Frame& target);
+  void update_traces(const Frame& x);
+  void metrics();
+  FieldList field_list() const;
 
-  Config cfg_;
+  LayerParams p_;
   int n_;
   std::int64_t m_;             // hidden neurons = n * n
-  NeuronParams np_;
   Neurons neurons_;
   Eigen::MatrixXf w_in_;       // hidden x pixels, column-major: one pixel's weights are contiguous
   std::vector<Point> rec_offsets_;  // (dx, dy) of recurrent links, r_rec > 0
@@ -61,7 +94,7 @@ class LayerModel final : public Model {
   std::vector<std::int32_t> lit_;         // indices of the lit input pixels this step
   Readout readout_;
   Frame output_;
-  std::int64_t runaway_steps_ = 0;
+  std::int64_t runaway_steps_ = 0;  // one-element array of the checkpoint
   std::uint64_t seed_;
 };
 

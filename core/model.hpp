@@ -3,9 +3,10 @@
 // Simulation owns the stimulus, the input switch and the metrics, and drives a
 // Model one frame at a time; a model owns its neurons, links and readout.
 //
-// Order within Model::step (fixed so that results are reproducible):
-//   currents, membrane, spikes, readout prediction, metrics, plasticity
-//   (links, then readout), threshold homeostasis/adaptation.
+// Each model's step() calls its phases in a fixed order (so that results are
+// reproducible), one named function each; docs/architecture.md lists them
+// (the lattices' CubeModel::phase_names(), the layer's
+// LayerModel::phase_names()).
 
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include "core/config.hpp"
 #include "core/frame.hpp"
 #include "core/state_archive.hpp"
+#include "core/state_fields.hpp"
 
 namespace spikecube {
 
@@ -78,14 +80,21 @@ class Model {
   virtual void save(StateArchive& out) const = 0;
   virtual void load(const StateArchive& in) = 0;
 
-  // Hash of spikes and all weights, for determinism tests.
+  // Hash of the whole state (every registered field, as saved), for
+  // determinism tests.
   virtual std::uint64_t state_hash() const = 0;
+
+  // Calls v once for every state array, in the order of state_hash(): the one
+  // list that save(), load(), state_hash() and state_bytes() are generated
+  // from (core/state_fields.hpp). Call state_hash() or save() first on a
+  // lattice model: they apply its pending STDP, which this does not.
+  virtual void visit_state(FieldVisitor& v) = 0;
 
   // Bytes of per-step state (neurons and links, not the readout), for the
   // bytes-per-neuron figure of the benchmarks; 0 when a model does not say.
   virtual std::size_t state_bytes() const { return 0; }
 
-  // All-to-all groups (groups model, DESIGN 2.4): the side g of a group, or 0
+  // All-to-all groups (groups model, docs/groups.md): the side g of a group, or 0
   // when the model has no groups. Group (gx, gy, gz) holds the neurons with
   // x / g == gx, y / g == gy, z / g == gz; its index is (gz*(nx/g) + gy)*(nx/g) + gx.
   // A viewer draws group boundaries at the multiples of g on each axis.

@@ -85,17 +85,8 @@ void Readout::learn(const std::vector<std::int32_t>& active, const Frame& out, c
   }
 }
 
-void Readout::save(StateArchive& a, const std::string& prefix) const {
-  a.f32[prefix + "w_out"] = std::vector<float>(w_.data(), w_.data() + w_.size());
-}
-
-void Readout::load(const StateArchive& a, const std::string& prefix) {
-  const auto& v = a.get_f32(prefix + "w_out", static_cast<long long>(w_.size()));
-  std::memcpy(w_.data(), v.data(), v.size() * sizeof(float));
-}
-
-std::uint64_t Readout::hash(std::uint64_t h) const {
-  return hash_bytes(h, w_.data(), static_cast<std::size_t>(w_.size()) * sizeof(float));
+void Readout::fields(FieldVisitor& v, const std::string& prefix) {
+  v.field(prefix + "w_out", std::span<float>(w_.data(), static_cast<std::size_t>(w_.size())), FieldRole::kFrame);
 }
 
 }  // namespace spikecube

@@ -11,6 +11,7 @@
 #include "core/config.hpp"
 #include "core/frame.hpp"
 #include "core/state_archive.hpp"
+#include "core/state_fields.hpp"
 
 namespace spikecube {
 
@@ -30,9 +31,9 @@ class Readout {
     tau_ = static_cast<float>(tau_out);
   }
   const Eigen::MatrixXf& weights() const { return w_; }
-  void save(StateArchive& a, const std::string& prefix) const;
-  void load(const StateArchive& a, const std::string& prefix);
-  std::uint64_t hash(std::uint64_t h) const;
+  // The readout's state for the owning model's field list: the weights, as
+  // the array prefix + "w_out".
+  void fields(FieldVisitor& v, const std::string& prefix);
 
  private:
   int pixels_;
@@ -42,7 +43,7 @@ class Readout {
   float eta_, tau_;
 };
 
-// FNV-style mixing of raw bytes into a running hash (determinism tests).
+// Mixing of raw bytes into a running hash (determinism tests).
 std::uint64_t hash_bytes(std::uint64_t h, const void* data, std::size_t size);
 
 }  // namespace spikecube

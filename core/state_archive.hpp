@@ -1,8 +1,8 @@
 #pragma once
 // A model-neutral bag of named arrays: what a model saves for a checkpoint and
-// reads back on resume. The engine fills and reads it; app/ turns it into an
+// reads back on resume. The engine fills and reads it; io/ turns it into an
 // HDF5 file. Keeping the file format outside core/ keeps core free of
-// dependencies beyond Eigen and spdlog.
+// dependencies beyond Eigen.
 
 #include <cstdint>
 #include <map>

@@ -14,7 +14,8 @@
 
 namespace spikecube {
 
-// One dot bouncing inside the grid (DESIGN 2.1). Exposed for unit tests.
+// One dot bouncing inside the grid (README, "The layer model against the
+// original"). Exposed for unit tests.
 struct Dot {
   int x = 0, y = 0, vx = 1, vy = 1;
 

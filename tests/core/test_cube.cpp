@@ -1,4 +1,4 @@
-// Tests of the cube model (DESIGN 2.3): the per-link STDP rule against a
+// Tests of the cube model (docs/cube.md): the per-link STDP rule against a
 // hand-computed spike train, lattice geometry, isotropy under the 48 cube
 // symmetries, determinism across seeds, thread counts and checkpoints, and
 // the memory budget of the benchmark scenario.

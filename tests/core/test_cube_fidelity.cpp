@@ -1,4 +1,4 @@
-// Learning of the cube-4 preset (DESIGN 2.3): the real model, seeds 0-2.
+// Learning of the cube-4 preset (docs/cube.md, "Presets"): the real model, seeds 0-2.
 // It must reach iou100 >= 0.8 within 3,000 steps, and after the input is off
 // over 3001-4000, relearn at least three times faster.
 #include <gtest/gtest.h>

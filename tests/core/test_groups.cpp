@@ -1,4 +1,4 @@
-// Tests of the groups model (DESIGN 2.4): link counts by hand, intra-group
+// Tests of the groups model (docs/groups.md): link counts by hand, intra-group
 // currents and STDP against a hand-computed spike train, the g = 1 reduction
 // to the cube, determinism across runs, thread counts and checkpoints, and
 // the configuration of g.

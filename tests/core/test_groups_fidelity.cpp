@@ -1,4 +1,4 @@
-// Learning of the groups-thin preset (DESIGN 2.4): cube-4 with 2 x 2 x 2
+// Learning of the groups-thin preset (docs/groups.md, "Presets"): cube-4 with 2 x 2 x 2
 // all-to-all groups, seeds 0-2. It must reach iou100 >= 0.8 within 3,000
 // steps and, after the input is off over 3001-4000, relearn at least three
 // times faster. The relay through the layers runs over intra-group links

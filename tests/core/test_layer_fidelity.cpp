@@ -1,5 +1,5 @@
 // The layer presets against the original experiment's measured behaviour
-// (DESIGN 2.2, ../shared/reference): chaos, then learning near step 1,850,
+// (README, "The layer model against the original"): chaos, then learning near step 1,850,
 // and relearning after the input gap several times faster. Runs the real
 // model for seeds 0-4.
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// LIF integration and the three threshold rules, against hand-computed values.
+// The neuron rule (neuron_rule.hpp, applied by integrate()): LIF
+// integration and the three threshold rules, against hand-computed values.
 #include <gtest/gtest.h>
 
 #include "core/neurons.hpp"
@@ -39,7 +40,7 @@ TEST(Neurons, LifStepAndHomeostasisByHand) {
   EXPECT_EQ(s[2], 0);
   EXPECT_NEAR(n.v[2], 0.1f, 1e-6f);
   EXPECT_EQ(s[3], 1);
-  update_thresholds(n, p, s, 0, 4);
+  // the threshold rule ran in the same step
   EXPECT_NEAR(n.theta[0], 1.0f - 0.1f * 0.2f, 1e-6f);  // 0.98
   EXPECT_NEAR(n.theta[1], 1.0f + 0.1f * 0.8f, 1e-6f);  // 1.08
   EXPECT_FLOAT_EQ(n.theta[2], 0.3f);                    // 0.285 clipped to the floor
@@ -58,12 +59,10 @@ TEST(Neurons, AdaptiveThresholdJumpsAndDecays) {
   std::uint8_t s = 0;
   integrate(n, p, &current, &s, 0, 1, 0);  // v = 0.7 >= 0.6
   EXPECT_EQ(s, 1);
-  update_thresholds(n, p, &s, 0, 1);
   EXPECT_FLOAT_EQ(n.theta[0], 0.3f);
   EXPECT_FLOAT_EQ(n.threshold(0, p), 0.9f);
   integrate(n, p, &current, &s, 0, 1, 0);  // v = 0.7 < 0.9
   EXPECT_EQ(s, 0);
-  update_thresholds(n, p, &s, 0, 1);
   EXPECT_FLOAT_EQ(n.theta[0], 0.15f);
 }
 
@@ -92,10 +91,14 @@ TEST(Neurons, FixedThresholdNeverMoves) {
   p.rule = ThresholdRule::kFixed;
   Neurons n;
   n.init(2, p);
-  const std::uint8_t s[2] = {1, 0};
-  update_thresholds(n, p, s, 0, 2);
+  const float current[2] = {5.0f, 0.0f};
+  std::uint8_t s[2];
+  integrate(n, p, current, s, 0, 2, 0);
+  EXPECT_EQ(s[0], 1);
+  EXPECT_EQ(s[1], 0);
   EXPECT_FLOAT_EQ(n.theta[0], 1.0f);
   EXPECT_FLOAT_EQ(n.theta[1], 1.0f);
+  EXPECT_FLOAT_EQ(n.threshold(0, p), 1.0f);
 }
 
 TEST(Neurons, NoiseIsDeterministicPerKeyAndZeroMean) {

@@ -1,0 +1,97 @@
+#include "core/lattice.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace spikecube {
+
+const char* lattice_direction_name(int d) {
+  static constexpr const char* kNames[kLatticeDirections] = {"xp", "xm", "yp", "ym", "zp", "zm"};
+  return kNames[d];
+}
+
+LatticeParams LatticeParams::from(const Config& cfg, int link_period) {
+  LatticeParams p;
+  p.n = cfg.n;
+  p.depth = cfg.depth;
+  p.nn = static_cast<std::int64_t>(cfg.n) * cfg.n;
+  p.count = p.nn * cfg.depth;
+  p.rows = static_cast<std::int64_t>(cfg.n) * cfg.depth;
+  p.set_link_period(link_period);
+
+  p.neuron = NeuronParams::from(cfg);
+  p.gain = {static_cast<float>(cfg.gain_xp), static_cast<float>(cfg.gain_xm), static_cast<float>(cfg.gain_yp),
+            static_cast<float>(cfg.gain_ym), static_cast<float>(cfg.gain_zp), static_cast<float>(cfg.gain_zm)};
+  const std::array<double, kLatticeDirections> lr = {cfg.lr_xp, cfg.lr_xm, cfg.lr_yp, cfg.lr_ym, cfg.lr_zp, cfg.lr_zm};
+  for (std::size_t d = 0; d < lr.size(); ++d) {
+    auto& r = p.rule[d];
+    r.a_plus = static_cast<float>(cfg.a_plus * lr[d]);
+    r.a_minus = static_cast<float>(cfg.a_minus * lr[d]);
+    r.w_max = static_cast<float>(cfg.w_max);
+    r.multiplicative = cfg.multiplicative;
+  }
+  p.decay_plus = static_cast<float>(std::exp(-1.0 / cfg.tau_plus));
+  p.decay_minus = static_cast<float>(std::exp(-1.0 / cfg.tau_minus));
+  p.two_traces = cfg.tau_plus != cfg.tau_minus;
+  p.nearest = cfg.nearest;
+  p.plastic = cfg.plastic;
+  p.weight_decay = cfg.decay > 0.0;
+  p.weight_keep = 1.0f - static_cast<float>(cfg.decay);
+  p.input_gain = static_cast<float>(cfg.input_gain);
+  p.patch_radius = cfg.patch_radius;
+  p.substeps = cfg.substeps;
+  p.seed = cfg.seed;
+  return p;
+}
+
+void LatticeParams::set_link_period(int p) {
+  link_period = std::max(1, p);
+  const auto period = static_cast<std::int64_t>(link_period);
+  for (auto& live : plane_links) live.assign(static_cast<std::size_t>(nn), 0);
+  for (std::int64_t y = 0; y < n; ++y)
+    for (std::int64_t x = 0; x < n; ++x) {
+      const auto k = static_cast<std::size_t>(y * n + x);
+      plane_links[kLatticeXp][k] = x > 0 && x % period == 0;
+      plane_links[kLatticeXm][k] = x < n - 1 && (x + 1) % period == 0;
+      plane_links[kLatticeYp][k] = y > 0 && y % period == 0;
+      plane_links[kLatticeYm][k] = y < n - 1 && (y + 1) % period == 0;
+    }
+  z_links.assign(static_cast<std::size_t>(depth), 0);
+  for (std::int64_t z = 0; z < depth; ++z) {
+    unsigned bits = 0;
+    if (z > 0 && z % period == 0) bits |= 1u << kLatticeZp;
+    if (z < depth - 1 && (z + 1) % period == 0) bits |= 1u << kLatticeZm;
+    z_links[static_cast<std::size_t>(z)] = static_cast<std::uint8_t>(bits);
+  }
+}
+
+bool LatticeParams::has_link(int d, int x, int y, int z) const {
+  switch (d) {
+    case kLatticeXp: return x > 0;
+    case kLatticeXm: return x < n - 1;
+    case kLatticeYp: return y > 0;
+    case kLatticeYm: return y < n - 1;
+    case kLatticeZp: return z > 0;
+    case kLatticeZm: return z < depth - 1;
+    default: return false;
+  }
+}
+
+void LatticeState::fields(FieldVisitor& f, std::int64_t count) {
+  const auto N = static_cast<std::size_t>(count);
+  f.field("cube.spikes", std::span<std::uint8_t>(spikes(), N), FieldRole::kStep);
+  for (int d = 0; d < kLatticeDirections; ++d)
+    f.field(std::string("cube.w_") + lattice_direction_name(d), std::span<float>(w[static_cast<std::size_t>(d)]), FieldRole::kStep);
+  f.field("cube.v", std::span<float>(v), FieldRole::kStep);
+  f.field("cube.theta", std::span<float>(theta), FieldRole::kStep);
+  f.field("cube.trace_pre", std::span<float>(pre_trace(), N), FieldRole::kStep);
+  f.field("cube.trace_post", std::span<float>(trace_post), FieldRole::kStep);
+  f.field("cube.refractory", std::span<std::uint8_t>(refr), FieldRole::kStep);
+  f.field("cube.output", std::span<std::uint8_t>(output), FieldRole::kFrame);
+  f.field("cube.history", history, FieldRole::kFrame);
+  f.field("cube.counters", std::span<std::int64_t>(counters), FieldRole::kFrame);
+  f.field("cube.focus", std::span<double>(focus), FieldRole::kFrame);
+}
+
+}  // namespace spikecube
