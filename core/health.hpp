@@ -39,4 +39,10 @@ inline std::string health_message(Health h, std::string_view model) {
   return "ok";
 }
 
+// The one-line fault report of a run stopped by its model's health (the
+// CLI's error line and the Python module's ModelFault text).
+inline std::string fault_line(std::int64_t step, Health h, std::string_view model) {
+  return "step " + std::to_string(step) + ": " + health_message(h, model) + "; stopping";
+}
+
 }  // namespace spikecube

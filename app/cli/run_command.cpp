@@ -320,7 +320,7 @@ void save_checkpoint_logged(const std::string& path, const Simulation& sim) {
 // The fault's one line; the state at the fault goes to fault_path() if there
 // is one.
 void report_fault(const RunOptions& opt, const Simulation& sim, Health h) {
-  std::string msg = "step " + std::to_string(sim.last().step) + ": " + health_message(h, sim.config().model) + "; stopping";
+  std::string msg = fault_line(sim.last().step, h, sim.config().model);
   const std::string fp = fault_path(opt);
   if (!fp.empty()) {
     try {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "core/health.hpp"
 #include "python/src/module_errors.hpp"
 
 namespace spikecube::python {
@@ -14,13 +15,6 @@ using Clock = std::chrono::steady_clock;
 // Longest stretch stepped without the GIL: bounds the delay of Ctrl-C and of
 // callbacks, and is long enough that taking the GIL back costs nothing.
 constexpr auto kSlice = std::chrono::milliseconds(20);
-
-std::string fault_text(std::int64_t step, Health h) {
-  return "step " + std::to_string(step) + ": " +
-         (h == Health::kNonFinite ? "membrane potential or threshold became NaN/inf"
-                                  : "runaway firing (nearly every neuron firing for 1000 steps)") +
-         "; stopping";
-}
 
 // Clears and restores the busy flag around a stepping call.
 class BusyScope {
@@ -104,7 +98,7 @@ void PySimulation::advance(const py::object& self, std::int64_t steps, bool prog
     }
     if (health != Health::kOk) {
       if (progress) write_progress(done, steps, sim_->last(), true);
-      throw ModelFault(fault_text(sim_->step_count(), health));
+      throw ModelFault(fault_line(sim_->step_count(), health, sim_->config().model));
     }
     if (PyErr_CheckSignals() != 0) {
       if (progress) write_progress(done, steps, sim_->last(), true);
