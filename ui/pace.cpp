@@ -23,7 +23,7 @@ double default_pace(const Config& cfg) {
   const std::string kind = pace_kind(cfg);
   if (kind == "layer") return 30;
   if (kind == "thin lattice") return 15;
-  return 50;
+  return 30;
 }
 
 }  // namespace spikecube::ui

@@ -186,6 +186,7 @@ void PlotsPanel::redraw() {
   set_step_axis(iou_x_, iou_view_, x0, x1);
   set_step_axis(fire_x_, fire_view_, x0, x1);
   fire_y_->setRange(0, fire_max_);
+  fire_y_->applyNiceNumbers();  // 0, 0.02, 0.04 rather than 0.013, 0.025
   layer_view_->setVisible(layer_pts_.size() > 1);
   if (layer_pts_.size() > 1) {
     layers_->replace(layer_pts_);
@@ -193,6 +194,7 @@ void PlotsPanel::redraw() {
     for (const auto& p : layer_pts_) m = std::max(m, p.y() * 1.1);
     layer_x_->setRange(0, static_cast<double>(layer_pts_.size() - 1));
     layer_y_->setRange(0, m);
+    layer_y_->applyNiceNumbers();
   }
 }
 

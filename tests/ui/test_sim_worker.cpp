@@ -220,8 +220,8 @@ TEST(Pace, EachModelStartsAtItsDocumentedPace) {
   EXPECT_EQ(default_pace(load_preset("01_02")), 30);
   EXPECT_EQ(default_pace(load_preset("cube-4")), 15);
   EXPECT_EQ(default_pace(load_preset("groups-thin")), 15);
-  EXPECT_EQ(default_pace(load_preset("cube-48")), 50);
-  EXPECT_EQ(default_pace(load_preset("groups-4")), 50);
+  EXPECT_EQ(default_pace(load_preset("cube-48")), 30);
+  EXPECT_EQ(default_pace(load_preset("groups-4")), 30);
   // every default is in the speed menu, which still offers max speed first
   for (const char* p : {"01_01", "cube-4", "cube-48"}) {
     const double pace = default_pace(load_preset(p));
