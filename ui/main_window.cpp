@@ -184,8 +184,7 @@ void MainWindow::build_toolbar() {
   speed_box_ = new QComboBox(this);
   for (const Pace& p : speed_menu()) speed_box_->addItem(QString::fromLatin1(p.label), p.steps_per_s);
   speed_box_->setToolTip(QStringLiteral("simulation speed (remembered for each kind of model)"));
-  connect(speed_box_, &QComboBox::activated, this,
-          [this](int i) { choose_speed(speed_box_->itemData(i).toDouble()); });
+  connect(speed_box_, &QComboBox::activated, this, [this](int i) { choose_speed(speed_box_->itemData(i).toDouble()); });
   preset_box_ = new QComboBox(this);
   preset_box_->addItem(QStringLiteral("(custom)"));
   for (const auto& name : preset_names()) preset_box_->addItem(QString::fromStdString(name));
@@ -359,8 +358,8 @@ void MainWindow::update_input_state() {
   status_input_->setText(QStringLiteral(" %1 ").arg(text));
   status_input_->setStyleSheet(style);
   input_panel_->set_title(input_mode_ == InputMode::kOn && snap_.input_on_next ? QStringLiteral("input")
-                          : input_mode_ == InputMode::kReplay                 ? QStringLiteral("input (replay)")
-                                                                              : QStringLiteral("input (off)"));
+                          : input_mode_ == InputMode::kReplay                  ? QStringLiteral("input (replay)")
+                                                                               : QStringLiteral("input (off)"));
 }
 
 void MainWindow::update_status() {

@@ -3,9 +3,9 @@
 namespace spikecube::ui {
 namespace {
 
-constexpr Pace kMenu[] = {{"max speed", 0},     {"1000 steps/s", 1000}, {"300 steps/s", 300}, {"100 steps/s", 100},
-                          {"50 steps/s", 50},   {"30 steps/s", 30},     {"15 steps/s", 15},   {"10 steps/s", 10},
-                          {"3 steps/s", 3},     {"1 step/s", 1}};
+constexpr Pace kMenu[] = {{"max speed", 0},   {"1000 steps/s", 1000}, {"300 steps/s", 300}, {"100 steps/s", 100},
+                          {"50 steps/s", 50}, {"30 steps/s", 30},     {"15 steps/s", 15},   {"10 steps/s", 10},
+                          {"3 steps/s", 3},   {"1 step/s", 1}};
 
 // a lattice this thin learns in a few hundred steps, like cube-4
 constexpr int kThinDepth = 8;

@@ -71,9 +71,9 @@ class PlotsPanel : public QWidget {
   QList<QPointF> iou_pts_, fire_pts_, layer_pts_;  // the whole run, thinned
   std::deque<MetricPoint> recent_;                 // the last kMaxWindow steps, every step
   std::int64_t window_ = 0;
-  std::int64_t last_step_ = -1;       // newest step recorded
-  std::int64_t last_thinned_ = -1;    // newest step kept in the whole-run lists
-  std::int64_t stride_ = 1;           // keep every stride-th step there once thinned
+  std::int64_t last_step_ = -1;     // newest step recorded
+  std::int64_t last_thinned_ = -1;  // newest step kept in the whole-run lists
+  std::int64_t stride_ = 1;         // keep every stride-th step there once thinned
   qint64 last_draw_ = 0;
   double fire_max_ = 0.05;
 };

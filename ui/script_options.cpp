@@ -107,7 +107,8 @@ ScriptOptions parse_script_options(const std::vector<std::string>& args) {
     else if (flag == "--help" && !has_value) o.help = true;
     else if (flag == "--version" && !has_value) o.version = true;
     else throw UsageError("unknown option " + flag + "; see spikecube --help");
-    if ((flag == "--screenshot" && o.screenshot.empty()) || (flag == "--screenshot-window" && o.screenshot_window.empty()))
+    if ((flag == "--screenshot" && o.screenshot.empty()) ||
+        (flag == "--screenshot-window" && o.screenshot_window.empty()))
       throw UsageError(flag + ": empty file name");
   }
   return o;

@@ -33,7 +33,7 @@ struct ScriptOptions {
   std::string config_path;  // applied on top of the preset
   std::optional<std::int64_t> steps;
   std::optional<std::uint64_t> seed;
-  std::optional<double> speed;  // steps per second; scripted default: as fast as possible
+  std::optional<double> speed;    // steps per second; scripted default: as fast as possible
   std::string screenshot;         // the 3D view with legend and caption
   std::string screenshot_window;  // the whole window, 3D view included
   std::optional<SliceRequest> slice;

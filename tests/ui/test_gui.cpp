@@ -4,11 +4,13 @@
 // bad flags with exit status 2. Skipped (with the reason) without Xvfb.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <QAction>
 #include <QApplication>
 #include <QColor>
-#include <QElapsedTimer>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QImage>
 #include <QSettings>
 #include <QTest>
@@ -21,8 +23,6 @@
 #include <set>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "core/config.hpp"
 #include "core/input_mode.hpp"
@@ -355,8 +355,8 @@ TEST(GuiCli, ScriptedSummaryWithoutStepsPrintsNoRates) {
 
 TEST(GuiCli, BadFlagsExitWithStatus2AndOneLine) {
   const fs::path err = temp_dir() / "err.txt";
-  for (const std::string args : {"--steps abc", "--bogus", "--slice-png q:0:x.png", "--preset no_such_preset", "--speed fast",
-                                 "--steps"}) {
+  for (const std::string args : {"--steps abc", "--bogus", "--slice-png q:0:x.png", "--preset no_such_preset",
+                                 "--speed fast", "--steps", "--screenshot-window", "--screenshot-window="}) {
     EXPECT_EQ(run(std::string(SPIKECUBE_GUI_BIN) + " " + args + " 2>" + err.string()), 2) << args;
     const std::string text = read_text(err);
     EXPECT_FALSE(text.empty()) << args;

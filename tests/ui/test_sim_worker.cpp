@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "core/config.hpp"
-#include "core/simulation.hpp"
 #include "core/input_mode.hpp"
+#include "core/simulation.hpp"
 #include "ui/pace.hpp"
 #include "ui/sim_worker.hpp"
 
@@ -225,9 +225,9 @@ TEST(Pace, EachModelStartsAtItsDocumentedPace) {
   // every default is in the speed menu, which still offers max speed first
   for (const char* p : {"01_01", "cube-4", "cube-48"}) {
     const double pace = default_pace(load_preset(p));
-    EXPECT_TRUE(std::any_of(speed_menu().begin(), speed_menu().end(),
-                            [&](const Pace& m) { return m.steps_per_s == pace; }))
-        << p;
+    EXPECT_TRUE(std::any_of(speed_menu().begin(), speed_menu().end(), [&](const Pace& m) {
+      return m.steps_per_s == pace;
+    })) << p;
   }
   EXPECT_EQ(speed_menu().front().steps_per_s, 0);
 }
