@@ -18,6 +18,25 @@ namespace spikecube::ui {
 namespace {
 constexpr qsizetype kMaxPoints = 1000;  // per series; more is not visible at dock width
 constexpr double kLabelWidthPx = 42;    // room one step label needs ("12.5k" plus a gap)
+constexpr double kLabelHeightPx = 24;   // room one value label needs; Qt elides taller ones to "..."
+
+// How many labels fit along a plot's width or height (the plot's area is
+// known once the chart is laid out; before that, five).
+int labels_across(const QChartView* v) {
+  const double w = v->chart()->plotArea().width();
+  return w > 0 ? std::clamp(static_cast<int>(w / kLabelWidthPx), 2, 8) : 5;
+}
+int labels_up(const QChartView* v) {
+  const double h = v->chart()->plotArea().height();
+  return h > 0 ? std::clamp(static_cast<int>(h / kLabelHeightPx) + 1, 2, 5) : 5;
+}
+
+// 0..max with round ticks, as many as fit the chart's height
+void set_rate_axis(QValueAxis* axis, const QChartView* view, double max) {
+  axis->setRange(0, max);
+  axis->setTickCount(labels_up(view));
+  axis->applyNiceNumbers();  // 0, 0.02, 0.04 rather than 0.013, 0.025
+}
 
 QChart* make_chart(const QString& title, QLineSeries* series, QValueAxis* x, QValueAxis* y, const QColor& color) {
   auto* chart = new QChart();
@@ -55,11 +74,12 @@ PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
   fire_y_ = new QValueAxis(this);
   layer_x_ = new QValueAxis(this);
   layer_y_ = new QValueAxis(this);
-  auto* iou_y = new QValueAxis(this);
-  iou_y->setRange(0, 1);
+  iou_y_ = new QValueAxis(this);
+  iou_y_->setRange(0, 1);
   layer_x_->setTitleText(QStringLiteral("layer z"));
   layer_x_->setLabelFormat(QStringLiteral("%d"));
-  layer_x_->setTickCount(5);
+  layer_x_->setTickType(QValueAxis::TicksDynamic);  // whole layers only
+  layer_x_->setTickAnchor(0);
 
   window_box_ = new QComboBox(this);
   window_box_->addItem(QStringLiteral("whole run"), QVariant::fromValue<qlonglong>(0));
@@ -77,7 +97,7 @@ PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(top);
-  iou_view_ = make_view(make_chart(QStringLiteral("IoU (last 100 steps)"), iou_, iou_x_, iou_y, iou_color()));
+  iou_view_ = make_view(make_chart(QStringLiteral("IoU (last 100 steps)"), iou_, iou_x_, iou_y_, iou_color()));
   fire_view_ = make_view(make_chart(QStringLiteral("firing rate (hidden)"), fire_, fire_x_, fire_y_, fire_color()));
   layer_view_ = make_view(make_chart(QStringLiteral("firing rate per layer"), layers_, layer_x_, layer_y_, QColor(60, 80, 200)));
   layout->addWidget(iou_view_);
@@ -103,7 +123,7 @@ void PlotsPanel::clear() {
   last_step_ = -1;
   last_thinned_ = -1;
   stride_ = 1;
-  fire_max_ = 0.05;
+  fire_max_ = 0.005;
   last_draw_ = 0;
   redraw();
 }
@@ -185,23 +205,23 @@ void PlotsPanel::redraw() {
   }
   set_step_axis(iou_x_, iou_view_, x0, x1);
   set_step_axis(fire_x_, fire_view_, x0, x1);
-  fire_y_->setRange(0, fire_max_);
-  fire_y_->applyNiceNumbers();  // 0, 0.02, 0.04 rather than 0.013, 0.025
+  const int iou_labels = labels_up(iou_view_);
+  iou_y_->setTickCount(iou_labels >= 5 ? 5 : iou_labels >= 3 ? 3 : 2);  // quarters, halves or 0 and 1
+  set_rate_axis(fire_y_, fire_view_, fire_max_);
   layer_view_->setVisible(layer_pts_.size() > 1);
   if (layer_pts_.size() > 1) {
     layers_->replace(layer_pts_);
     double m = 0.01;
     for (const auto& p : layer_pts_) m = std::max(m, p.y() * 1.1);
-    layer_x_->setRange(0, static_cast<double>(layer_pts_.size() - 1));
-    layer_y_->setRange(0, m);
-    layer_y_->applyNiceNumbers();
+    const double last_layer = static_cast<double>(layer_pts_.size() - 1);
+    layer_x_->setRange(0, last_layer);
+    layer_x_->setTickInterval(round_tick_spacing(last_layer, labels_across(layer_view_)));
+    set_rate_axis(layer_y_, layer_view_, m);
   }
 }
 
 void PlotsPanel::set_step_axis(QCategoryAxis* axis, const QChartView* view, double x0, double x1) {
-  // as many labels as the plot's width holds
-  const double width = view->chart()->plotArea().width();
-  const int max_ticks = width > 0 ? std::clamp(static_cast<int>(width / kLabelWidthPx), 2, 8) : 5;
+  const int max_ticks = labels_across(view);
   for (const QString& label : axis->categoriesLabels()) axis->remove(label);
   axis->setStartValue(x0);
   axis->setRange(x0, x1);

@@ -62,6 +62,7 @@ class PlotsPanel : public QWidget {
   QLineSeries* layers_;
   QCategoryAxis* iou_x_;
   QCategoryAxis* fire_x_;
+  QValueAxis* iou_y_;
   QValueAxis* fire_y_;
   QValueAxis* layer_x_;
   QValueAxis* layer_y_;
@@ -75,7 +76,7 @@ class PlotsPanel : public QWidget {
   std::int64_t last_thinned_ = -1;  // newest step kept in the whole-run lists
   std::int64_t stride_ = 1;         // keep every stride-th step there once thinned
   qint64 last_draw_ = 0;
-  double fire_max_ = 0.05;
+  double fire_max_ = 0.005;
 };
 
 }  // namespace spikecube::ui
