@@ -417,7 +417,7 @@ QString MainWindow::caption() const {
                   .arg(snap_.metrics.iou100, 0, 'f', 3)
                   .arg(snap_.metrics.fire, 0, 'f', 4)
                   .arg(input_mode_ == InputMode::kOn && !snap_.input_on_next
-                           ? QStringLiteral("input off (schedule)")
+                           ? QStringLiteral("input on (schedule: off)")
                            : QString::fromLatin1(input_mode_name(input_mode_)));
   if (view_->options().active_only) {
     if (std::isfinite(view_->effective_cut()))
