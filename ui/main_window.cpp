@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -27,6 +28,7 @@
 #include "ui/frame_panel.hpp"
 #include "ui/image_export.hpp"
 #include "ui/instance_builder.hpp"
+#include "ui/pace.hpp"
 #include "ui/param_panel.hpp"
 #include "ui/plots_panel.hpp"
 #include "ui/render_priority.hpp"
@@ -42,11 +44,9 @@ QString model_text(const Config& c) {
   return QStringLiteral("%1 %2×%2×%3").arg(QString::fromStdString(c.model)).arg(c.n).arg(c.depth);
 }
 
-const struct {
-  const char* label;
-  double rate;
-} kSpeeds[] = {{"max speed", 0}, {"1000 steps/s", 1000}, {"300 steps/s", 300}, {"100 steps/s", 100},
-               {"30 steps/s", 30}, {"10 steps/s", 10},    {"1 step/s", 1}};
+QString settings_key_for_pace(const Config& c) {
+  return QStringLiteral("speed/") + QString::fromStdString(pace_kind(c));
+}
 
 }  // namespace
 
@@ -78,6 +78,7 @@ MainWindow::MainWindow(const Config& cfg, const QString& preset_name, QWidget* p
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
   if (!preset_.isEmpty()) settings.setValue(QStringLiteral("last_preset"), preset_);
+  apply_pace(cfg);
 
   timer_ = new QTimer(this);
   connect(timer_, &QTimer::timeout, this, &MainWindow::poll);
@@ -155,15 +156,11 @@ void MainWindow::build_actions() {
     run_->setChecked(false);
     worker_->request_steps(1);
   });
-  input_ = new QAction(QStringLiteral("Input ON"), this);
-  input_->setCheckable(true);
-  input_->setChecked(true);
+  input_ = new QAction(this);
   input_->setShortcut(Qt::Key_I);
-  input_->setToolTip(QStringLiteral("switch the input on / off (I)"));
-  connect(input_, &QAction::toggled, this, [this](bool on) {
-    worker_->set_input_enabled(on);
-    update_input_state();
-  });
+  input_->setToolTip(kReplayAvailable ? QStringLiteral("input: on → off → replay from memory → on (I)")
+                                      : QStringLiteral("switch the input on / off (I)"));
+  connect(input_, &QAction::triggered, this, [this] { set_input_mode(next_input_mode(input_mode_)); });
   reset_ = new QAction(QStringLiteral("Reset"), this);
   reset_->setShortcut(Qt::Key_R);
   reset_->setToolTip(QStringLiteral("restart the run with the current parameters and seed (R)"));
@@ -185,10 +182,9 @@ void MainWindow::build_actions() {
 
 void MainWindow::build_toolbar() {
   speed_box_ = new QComboBox(this);
-  for (const auto& s : kSpeeds) speed_box_->addItem(QString::fromLatin1(s.label), s.rate);
-  speed_box_->setToolTip(QStringLiteral("simulation speed"));
-  connect(speed_box_, &QComboBox::currentIndexChanged, this,
-          [this](int i) { worker_->set_speed(speed_box_->itemData(i).toDouble()); });
+  for (const Pace& p : speed_menu()) speed_box_->addItem(QString::fromLatin1(p.label), p.steps_per_s);
+  speed_box_->setToolTip(QStringLiteral("simulation speed (remembered for each kind of model)"));
+  connect(speed_box_, &QComboBox::activated, this, [this](int i) { choose_speed(speed_box_->itemData(i).toDouble()); });
   preset_box_ = new QComboBox(this);
   preset_box_->addItem(QStringLiteral("(custom)"));
   for (const auto& name : preset_names()) preset_box_->addItem(QString::fromStdString(name));
@@ -270,6 +266,22 @@ void MainWindow::set_speed(double steps_per_s) {
   worker_->set_speed(steps_per_s);
 }
 
+void MainWindow::choose_speed(double steps_per_s) {
+  set_speed(steps_per_s);
+  if (snap_.config) QSettings().setValue(settings_key_for_pace(*snap_.config), steps_per_s);
+}
+
+void MainWindow::apply_pace(const Config& cfg) {
+  pace_kind_ = QString::fromStdString(pace_kind(cfg));
+  set_speed(QSettings().value(settings_key_for_pace(cfg), default_pace(cfg)).toDouble());
+}
+
+void MainWindow::set_input_mode(InputMode mode) {
+  input_mode_ = mode;
+  worker_->set_input_mode(mode);
+  update_input_state();
+}
+
 void MainWindow::poll() {
   handle_messages();
   const std::uint64_t before = snap_.generation;
@@ -284,8 +296,11 @@ void MainWindow::on_new_snapshot(bool generation_changed) {
     plots_->clear();
     view_controls_->set_group_size(snap_.group_size);
     view_controls_->set_dims(shown_dims(snap_.neurons));
-    const QSignalBlocker block(input_);
-    input_->setChecked(snap_.input_enabled);
+    input_mode_ = snap_.input_mode;
+    // another kind of model (preset, file, checkpoint) starts at its own pace;
+    // a scripted run keeps the speed it was given
+    if (!scripted_ && snap_.config && QString::fromStdString(pace_kind(*snap_.config)) != pace_kind_)
+      apply_pace(*snap_.config);
   }
   if (snap_.config && snap_.config_version != shown_config_version_) {
     shown_config_version_ = snap_.config_version;
@@ -325,23 +340,26 @@ void MainWindow::on_new_snapshot(bool generation_changed) {
 }
 
 void MainWindow::update_input_state() {
-  const bool manual = input_->isChecked();
-  const bool next = snap_.input_on_next;
-  input_->setText(manual ? QStringLiteral("Input ON") : QStringLiteral("Input OFF"));
-  QString text, style;
-  if (!manual) {
-    text = QStringLiteral(" INPUT OFF ");
+  static const QString kButton[] = {QStringLiteral("Input: on"), QStringLiteral("Input: off"),
+                                    QStringLiteral("Input: replay")};
+  input_->setText(kButton[static_cast<int>(input_mode_)]);
+  QString text = QString::fromLatin1(input_mode_name(input_mode_));
+  QString style;
+  if (input_mode_ == InputMode::kReplay) {
+    style = QStringLiteral("background:#3a4fb0;color:white;font-weight:bold;");
+  } else if (input_mode_ == InputMode::kOff) {
     style = QStringLiteral("background:#b03030;color:white;font-weight:bold;");
-  } else if (!next) {
-    text = QStringLiteral(" INPUT OFF (schedule) ");
+  } else if (!snap_.input_on_next) {
+    text += QStringLiteral(" (schedule: off)");
     style = QStringLiteral("background:#b07020;color:white;font-weight:bold;");
   } else {
-    text = QStringLiteral(" INPUT ON ");
     style = QStringLiteral("background:#2e8b40;color:white;font-weight:bold;");
   }
-  status_input_->setText(text);
+  status_input_->setText(QStringLiteral(" %1 ").arg(text));
   status_input_->setStyleSheet(style);
-  input_panel_->set_title(manual && next ? QStringLiteral("input") : QStringLiteral("input (off)"));
+  input_panel_->set_title(input_mode_ == InputMode::kOn && snap_.input_on_next ? QStringLiteral("input")
+                          : input_mode_ == InputMode::kReplay                  ? QStringLiteral("input (replay)")
+                                                                               : QStringLiteral("input (off)"));
 }
 
 void MainWindow::update_status() {
@@ -350,6 +368,13 @@ void MainWindow::update_status() {
   status_fps_->setText(QStringLiteral("%1 frames/s").arg(view_->frames_per_s(), 0, 'f', 1));
   status_fire_->setText(QStringLiteral("firing %1").arg(snap_.metrics.fire, 0, 'f', 4));
   status_iou_->setText(QStringLiteral("IoU100 %1").arg(snap_.metrics.iou100, 0, 'f', 3));
+}
+
+QString MainWindow::status_text() const {
+  QStringList parts;
+  for (const QLabel* l : {status_input_, status_step_, status_rate_, status_fps_, status_fire_, status_iou_})
+    parts << l->text().trimmed();
+  return parts.join(QLatin1Char(' '));
 }
 
 void MainWindow::handle_messages() {
@@ -385,13 +410,15 @@ void MainWindow::show_error(const QString& title, const QString& text) {
 }
 
 QString MainWindow::caption() const {
-  QString c = QStringLiteral("spikecube  %1  ·  %2\nstep %3   IoU100 %4   firing %5   input %6")
+  QString c = QStringLiteral("spikecube  %1  ·  %2\nstep %3   IoU100 %4   firing %5   %6")
                   .arg(preset_.isEmpty() ? QStringLiteral("custom") : preset_,
                        snap_.config ? model_text(*snap_.config) : QString())
                   .arg(snap_.step)
                   .arg(snap_.metrics.iou100, 0, 'f', 3)
                   .arg(snap_.metrics.fire, 0, 'f', 4)
-                  .arg(snap_.input_enabled && snap_.input_on_next ? QStringLiteral("on") : QStringLiteral("off"));
+                  .arg(input_mode_ == InputMode::kOn && !snap_.input_on_next
+                           ? QStringLiteral("input on (schedule: off)")
+                           : QString::fromLatin1(input_mode_name(input_mode_)));
   if (view_->options().active_only) {
     if (std::isfinite(view_->effective_cut()))
       c += QStringLiteral("\nshown: spiking neurons and v/θ ≥ %1 (%2 voxels)")
@@ -419,6 +446,24 @@ void MainWindow::save_screenshot(const QString& path, std::function<void(bool, c
         }
       },
       caption());
+}
+
+void MainWindow::save_window_screenshot(const QString& path, std::function<void(bool, const QString&)> done) {
+  // the Qt3D window inside its container is not drawn by grab(): put the
+  // renderer's own capture where the container sits
+  view_->capture_scene([this, path, done = std::move(done)](const QImage& scene) {
+    try {
+      if (scene.isNull() || scene.width() < 2) throw FileError(path.toStdString() + ": the 3D view returned no image");
+      QImage out = grab().toImage().convertToFormat(QImage::Format_RGB32);
+      QPainter p(&out);
+      p.drawImage(view_->scene_rect(this), scene);
+      p.end();
+      save_png_atomic(out, path);
+      done(true, QStringLiteral("saved %1").arg(path));
+    } catch (const std::exception& e) {
+      done(false, QString::fromUtf8(e.what()));
+    }
+  });
 }
 
 QString MainWindow::save_slice(const QString& path) {

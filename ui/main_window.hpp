@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "core/config.hpp"
+#include "core/input_mode.hpp"
 #include "ui/sim_worker.hpp"
 #include "ui/snapshot.hpp"
 
@@ -47,6 +48,12 @@ class MainWindow : public QMainWindow {
   QAction* step_action() const { return step_; }
   QAction* input_action() const { return input_; }
   QAction* reset_action() const { return reset_; }
+  QComboBox* speed_box() const { return speed_box_; }
+  // The input mode the button last chose (it cycles on -> off -> replay;
+  // on <-> off while kReplayAvailable is false).
+  InputMode input_mode() const { return input_mode_; }
+  // The status bar's permanent fields, space separated (input mode, step, ...).
+  QString status_text() const;
 
   // Takes the newest snapshot (if any) and refreshes every view; the timer
   // calls it ~60 times a second.
@@ -54,11 +61,17 @@ class MainWindow : public QMainWindow {
   // Loads a preset by name (the run restarts paused).
   void load_preset(const QString& name);
   // Target rate in steps per second (0 = as fast as possible), shown in the
-  // speed box when it is one of its entries.
+  // speed box when it is one of its entries; not remembered.
   void set_speed(double steps_per_s);
+  // The user's choice in the speed box: set and remembered (QSettings) for
+  // this kind of model (see ui/pace.hpp), which starts at it from now on.
+  void choose_speed(double steps_per_s);
   // Saves the 3D view (with legend and caption) as PNG through a temp file;
   // done(ok, message) runs later on the GUI thread.
   void save_screenshot(const QString& path, std::function<void(bool, const QString&)> done);
+  // Saves the whole window (docks, plots, status bar) with the 3D view's
+  // rendered image in its place, as PNG through a temp file; done as above.
+  void save_window_screenshot(const QString& path, std::function<void(bool, const QString&)> done);
   // Saves the slice panel's plane as PNG + CSV; returns an error text or "".
   QString save_slice(const QString& path);
   // Checkpoints (io/, HDF5), executed on the simulation thread between
@@ -90,7 +103,10 @@ class MainWindow : public QMainWindow {
   void build_status_bar();
   void on_new_snapshot(bool generation_changed);
   void handle_messages();
+  void set_input_mode(InputMode mode);
   void update_input_state();
+  // the remembered or default pace of cfg's kind of model
+  void apply_pace(const Config& cfg);
   void update_status();
   void open_config();
   void save_config();
@@ -106,6 +122,8 @@ class MainWindow : public QMainWindow {
   std::uint64_t shown_generation_ = ~std::uint64_t{0};
   std::uint64_t shown_config_version_ = ~std::uint64_t{0};
   QString preset_;
+  QString pace_kind_;  // kind of model whose pace is in force (ui/pace.hpp)
+  InputMode input_mode_ = InputMode::kOn;
   QTimer* timer_;
   qint64 last_panels_ms_ = 0;
   qint64 last_view_ms_ = 0;

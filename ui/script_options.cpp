@@ -38,13 +38,16 @@ SliceRequest parse_slice(const std::string& text) {
 
 std::string usage_text() {
   return "usage: spikecube [--preset P] [--config F] [--steps N] [--seed S] [--speed R] [--screenshot out.png]\n"
-         "                 [--slice-png AXIS:K:out.png] [--groups] [--group-colour] [--quit]\n"
+         "                 [--screenshot-window out.png] [--slice-png AXIS:K:out.png] [--groups] [--group-colour]\n"
+         "                 [--quit]\n"
          "  --preset P        start from preset P (see spikecube-cli presets); default: the last one used, else 01_01\n"
          "  --config F        TOML config applied on top of the preset\n"
-         "  --steps N         run N steps at full speed, then save the requested images\n"
+         "  --steps N         run N steps (at full speed unless --speed), then save the requested images\n"
          "  --seed S          random seed\n"
-         "  --speed R         run at R steps per second (default: as fast as possible)\n"
+         "  --speed R         run at R steps per second, 0 = as fast as possible (scripted runs: default 0;\n"
+         "                    interactive: default the model's watchable pace, or the speed last chosen)\n"
          "  --screenshot F    save the 3D view (with legend) as PNG after the run\n"
+         "  --screenshot-window F  save the whole window (panels, plots and the 3D view) as PNG after the run\n"
          "  --slice-png A:K:F save the plane A = K (A = x, y or z) as PNG, and its values as F with .csv\n"
          "  --groups          groups model: outline the groups that hold shown neurons in the 3D view\n"
          "  --group-colour    groups model: colour each neuron by its group's mean v/theta\n"
@@ -96,6 +99,7 @@ ScriptOptions parse_script_options(const std::vector<std::string>& args) {
       }
     }
     else if (flag == "--screenshot") o.screenshot = need();
+    else if (flag == "--screenshot-window") o.screenshot_window = need();
     else if (flag == "--slice-png") o.slice = parse_slice(need());
     else if (flag == "--groups" && !has_value) o.group_lines = true;
     else if (flag == "--group-colour" && !has_value) o.group_colour = true;
@@ -103,7 +107,9 @@ ScriptOptions parse_script_options(const std::vector<std::string>& args) {
     else if (flag == "--help" && !has_value) o.help = true;
     else if (flag == "--version" && !has_value) o.version = true;
     else throw UsageError("unknown option " + flag + "; see spikecube --help");
-    if (o.screenshot == "" && flag == "--screenshot") throw UsageError("--screenshot: empty file name");
+    if ((flag == "--screenshot" && o.screenshot.empty()) ||
+        (flag == "--screenshot-window" && o.screenshot_window.empty()))
+      throw UsageError(flag + ": empty file name");
   }
   return o;
 }

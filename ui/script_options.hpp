@@ -1,9 +1,10 @@
 #pragma once
 // Command line of the spikecube app:
 //   spikecube [--preset P] [--config F] [--steps N] [--seed S]
-//             [--speed STEPS_PER_S] [--screenshot out.png]
+//             [--speed STEPS_PER_S] [--screenshot out.png] [--screenshot-window out.png]
 //             [--slice-png AXIS:K:out.png] [--groups] [--group-colour] [--quit]
-// --steps runs N steps at full speed, then the images are saved; --quit exits
+// --steps runs N steps at full speed (or at --speed), then the images are
+// saved; without a scripted flag --speed sets the interactive pace; --quit exits
 // afterwards (status 0, or 1 if an image could not be written). Qt's own
 // options (-platform, -display, ...) are passed through. Parsed before the
 // QApplication exists, so a bad flag never needs a display.
@@ -32,15 +33,18 @@ struct ScriptOptions {
   std::string config_path;  // applied on top of the preset
   std::optional<std::int64_t> steps;
   std::optional<std::uint64_t> seed;
-  std::optional<double> speed;  // steps per second, default: as fast as possible
-  std::string screenshot;
+  std::optional<double> speed;    // steps per second; scripted default: as fast as possible
+  std::string screenshot;         // the 3D view with legend and caption
+  std::string screenshot_window;  // the whole window, 3D view included
   std::optional<SliceRequest> slice;
   bool group_lines = false;   // groups model: outline the groups in the 3D view
   bool group_colour = false;  // groups model: colour neurons by group-mean v/theta
   bool quit = false;
   bool help = false;
   bool version = false;
-  bool scripted() const { return steps.has_value() || !screenshot.empty() || slice.has_value() || quit; }
+  bool scripted() const {
+    return steps.has_value() || !screenshot.empty() || !screenshot_window.empty() || slice.has_value() || quit;
+  }
 };
 
 // Throws UsageError with a one-line message for an unknown flag, a missing or

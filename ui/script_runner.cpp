@@ -35,7 +35,8 @@ void ScriptRunner::start() {
   rates_.clear();
   if (opt_.group_lines) window_.view_controls()->set_group_lines(true);
   if (opt_.group_colour) window_.view_controls()->set_group_colour(true);
-  if (opt_.speed) window_.set_speed(*opt_.speed);
+  // scripted runs (tests, setup.sh) go flat out unless a pace is asked for
+  window_.set_speed(opt_.speed.value_or(0));
   if (target_ > 0) window_.worker().run_until(target_);
 }
 
@@ -62,20 +63,30 @@ void ScriptRunner::finish() {
   QTimer::singleShot(300, this, &ScriptRunner::save_images);
 }
 
+// The 3D view, then the whole window, then the slice and the summary; each
+// image is taken when the one before it is written.
 void ScriptRunner::save_images() {
   auto rest = [this] {
     save_slice();
     print_summary();
     Q_EMIT finished(exit_code_);
   };
-  if (opt_.screenshot.empty()) {
-    rest();
-    return;
-  }
-  window_.save_screenshot(QString::fromStdString(opt_.screenshot), [this, rest](bool ok, const QString& msg) {
+  auto report = [this](bool ok, const QString& msg) {
     print_line(msg.toStdString());
     if (!ok) exit_code_ = 1;
-    rest();
+  };
+  auto window_shot = [this, rest, report] {
+    if (opt_.screenshot_window.empty()) return rest();
+    window_.save_window_screenshot(QString::fromStdString(opt_.screenshot_window),
+                                   [rest, report](bool ok, const QString& msg) {
+                                     report(ok, msg);
+                                     rest();
+                                   });
+  };
+  if (opt_.screenshot.empty()) return window_shot();
+  window_.save_screenshot(QString::fromStdString(opt_.screenshot), [window_shot, report](bool ok, const QString& msg) {
+    report(ok, msg);
+    window_shot();
   });
 }
 

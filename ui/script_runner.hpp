@@ -1,6 +1,6 @@
 #pragma once
 // Scripted use of the main window (tests, figures; see ScriptOptions): runs
-// to --steps at the chosen speed, then saves the screenshot and the slice,
+// to --steps at full speed (or --speed), then saves the screenshots and the slice,
 // prints a summary line on stderr and emits finished(exit code): 0, or 1 when
 // an image could not be written or the worker reported an error or a
 // divergence. While it runs, the window reports messages and errors on

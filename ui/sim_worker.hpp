@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/input_mode.hpp"
 #include "core/simulation.hpp"
 #include "ui/snapshot.hpp"
 
@@ -56,7 +57,9 @@ class SimWorker {
   void set_speed(double steps_per_s);
   double speed() const { return speed_.load(std::memory_order_relaxed); }
 
-  void set_input_enabled(bool on);
+  // On, off or replay from memory (see core/input_mode.hpp); the snapshot
+  // reports the mode in force.
+  void set_input_mode(InputMode mode);
   // Live parameter change; an invalid key or value is reported as a message.
   void set_param(const std::string& key, double value);
   // Rebuilds the Simulation from the current config; new_seed replaces run.seed.
@@ -95,6 +98,7 @@ class SimWorker {
   bool step_once(bool single);
   void measure_and_publish(LoopTimes& t, bool run, double speed, bool stop);
   void run_commands();
+  void apply_input_mode(InputMode mode);
   void replace_simulation(const Config& cfg);
   void install(std::unique_ptr<Simulation> next);
   void publish();
@@ -107,6 +111,7 @@ class SimWorker {
   std::shared_ptr<const Config> config_copy_;
   int max_view_neurons_;
   std::int64_t stop_at_ = -1;
+  InputMode input_mode_ = InputMode::kOn;
   double measured_rate_ = 0;
   std::vector<MetricPoint> history_;  // steps since the last publish
 

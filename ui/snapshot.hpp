@@ -12,6 +12,7 @@
 
 #include "core/config.hpp"
 #include "core/frame.hpp"
+#include "core/input_mode.hpp"
 #include "core/model.hpp"
 #include "core/simulation.hpp"
 
@@ -31,6 +32,7 @@ struct Snapshot {
   StepMetrics metrics;            // of the last step
   bool running = false;           // free-running (not paused)
   bool input_enabled = true;      // the manual input switch (Simulation::input_enabled)
+  InputMode input_mode = InputMode::kOn;  // what the input button last chose (replay: from memory)
   bool input_on_next = true;      // switch and schedule together, for the next step
   Health health = Health::kOk;
   double steps_per_s = 0;         // measured over the last half second or so of running

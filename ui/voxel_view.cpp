@@ -209,22 +209,31 @@ void VoxelView::set_transparent(bool on) { scene_->set_transparent(on, 0.35f); }
 void VoxelView::set_voxel_size(float size) { scene_->set_voxel_size(size); }
 int VoxelView::visible_voxels() const { return scene_->instance_count(); }
 
-void VoxelView::capture(std::function<void(const QImage&)> done, const QString& caption) {
+void VoxelView::capture_scene(std::function<void(const QImage&)> done) {
   // the first capture can race the upload of the newest instances; the
   // frame rendered after it cannot, so the second one is kept
   Qt3DRender::QRenderCaptureReply* warmup = capture_->requestCapture();
-  connect(warmup, &Qt3DRender::QRenderCaptureReply::completed, this,
-          [this, warmup, done = std::move(done), caption]() mutable {
-            warmup->deleteLater();
-            capture_final(std::move(done), caption);
-          });
+  connect(warmup, &Qt3DRender::QRenderCaptureReply::completed, this, [this, warmup, done = std::move(done)]() mutable {
+    warmup->deleteLater();
+    capture_final(std::move(done));
+  });
 }
 
-void VoxelView::capture_final(std::function<void(const QImage&)> done, const QString& caption) {
+void VoxelView::capture_final(std::function<void(const QImage&)> done) {
   Qt3DRender::QRenderCaptureReply* reply = capture_->requestCapture();
-  connect(reply, &Qt3DRender::QRenderCaptureReply::completed, this, [reply, done = std::move(done), caption] {
+  connect(reply, &Qt3DRender::QRenderCaptureReply::completed, this, [reply, done = std::move(done)] {
     const QImage scene = reply->image().convertToFormat(QImage::Format_RGB32);
     reply->deleteLater();
+    done(scene);
+  });
+}
+
+QRect VoxelView::scene_rect(const QWidget* ancestor) const {
+  return QRect(container_->mapTo(ancestor, QPoint(0, 0)), container_->size());
+}
+
+void VoxelView::capture(std::function<void(const QImage&)> done, const QString& caption) {
+  capture_scene([done = std::move(done), caption](const QImage& scene) {
     // compose: the rendered lattice, the legend on the right, a caption on top
     const int legend_h = std::max(340, std::min(scene.height(), 400));
     QImage out(scene.width() + kLegendWidth, std::max(scene.height(), legend_h), QImage::Format_RGB32);

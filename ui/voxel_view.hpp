@@ -61,6 +61,12 @@ class VoxelView : public QWidget {
   // Grabs the rendered 3D image (QRenderCapture) and composes it with the
   // legend and a caption; done() runs on the GUI thread.
   void capture(std::function<void(const QImage&)> done, const QString& caption);
+  // Grabs the rendered 3D image alone (no legend, no caption), as large as
+  // the render window; done() runs on the GUI thread.
+  void capture_scene(std::function<void(const QImage&)> done);
+  // Where the rendered image sits, in the coordinates of `ancestor` (a
+  // widget that contains this view).
+  QRect scene_rect(const QWidget* ancestor) const;
 
   // Frames that showed new content (a new snapshot or option change) per
   // second, over the last second; camera-only redraws are not counted.
@@ -76,7 +82,7 @@ class VoxelView : public QWidget {
 
  private:
   void rebuild();
-  void capture_final(std::function<void(const QImage&)> done, const QString& caption);
+  void capture_final(std::function<void(const QImage&)> done);
   void on_frame();
   void update_point_scale();
   bool eventFilter(QObject* watched, QEvent* event) override;

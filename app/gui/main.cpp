@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
         if (opts.quit) app.exit(code);
       });
       script->start();
+    } else if (opts.speed) {
+      window.set_speed(*opts.speed);
     }
     const int rc = app.exec();
     return opts.quit ? script_code : rc;

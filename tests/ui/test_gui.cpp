@@ -4,11 +4,16 @@
 // bad flags with exit status 2. Skipped (with the reason) without Xvfb.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <QAction>
 #include <QApplication>
 #include <QColor>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QSettings>
+#include <QTest>
 #include <QThread>
 #include <algorithm>
 #include <cstdlib>
@@ -18,14 +23,16 @@
 #include <set>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "core/config.hpp"
+#include "core/input_mode.hpp"
 #include "core/simulation.hpp"
 #include "ui/colormap.hpp"
 #include "ui/main_window.hpp"
 #include "ui/param_panel.hpp"
+#include "ui/plots_panel.hpp"
+#include "ui/script_options.hpp"
+#include "ui/script_runner.hpp"
 #include "ui/view_controls.hpp"
 #include "ui/voxel_view.hpp"
 #include "xvfb.hpp"
@@ -191,32 +198,90 @@ TEST(Gui, TransparentSlabAndPointModesStillDrawVoxels) {
   EXPECT_LT(slab_voxels, 48 * 48 * 2 + 50);
 }
 
-TEST(Gui, InputSwitchReachesTheModel) {
+bool model_input_enabled(MainWindow& w) {
+  bool enabled = false;
+  EXPECT_TRUE(w.worker().call([&](Simulation& sim) { enabled = sim.input_enabled(); }));
+  return enabled;
+}
+
+// The I key, as a user presses it (through the window's shortcut map).
+void press_i(MainWindow& w) {
+  w.activateWindow();
+  pump_until([&] { return w.isActiveWindow(); }, 3000);
+  QTest::keyClick(&w, Qt::Key_I);
+}
+
+TEST(Gui, InputKeyCyclesOnOffAndReachesTheModel) {
   REQUIRE_DISPLAY();
+  ASSERT_FALSE(kReplayAvailable) << "replay is in the engine: extend this test to on -> off -> replay -> on";
   auto w = open_window("01_01");
-  ASSERT_TRUE(w->input_action()->isChecked());
-  w->input_action()->trigger();  // what the I key does
-  EXPECT_FALSE(w->input_action()->isChecked());
+  EXPECT_EQ(w->input_mode(), InputMode::kOn);
+  press_i(*w);
+  ASSERT_EQ(w->input_mode(), InputMode::kOff) << "the I key did not reach the input action";
   w->step_action()->trigger();
   ASSERT_TRUE(pump_until([&] { return w->snapshot().step >= 1; }));
-  bool enabled = true, on = true;
-  ASSERT_TRUE(w->worker().call([&](Simulation& sim) {
-    enabled = sim.input_enabled();
-    on = sim.last().input_on;
-  }));
-  EXPECT_FALSE(enabled);
+  EXPECT_FALSE(model_input_enabled(*w));
+  bool on = true;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { on = sim.last().input_on; }));
   EXPECT_FALSE(on);
-  ASSERT_TRUE(pump_until([&] { return !w->snapshot().input_enabled; }));
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().input_mode == InputMode::kOff; }));
+  EXPECT_TRUE(w->status_text().contains(QStringLiteral("input off"))) << w->status_text().toStdString();
 
-  w->input_action()->trigger();
+  // with replay not available, the next press is back to on (no replay step)
+  press_i(*w);
+  EXPECT_EQ(w->input_mode(), InputMode::kOn);
   w->step_action()->trigger();
   ASSERT_TRUE(pump_until([&] { return w->snapshot().step >= 2; }));
-  ASSERT_TRUE(w->worker().call([&](Simulation& sim) {
-    enabled = sim.input_enabled();
-    on = sim.last().input_on;
-  }));
-  EXPECT_TRUE(enabled);
+  EXPECT_TRUE(model_input_enabled(*w));
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { on = sim.last().input_on; }));
   EXPECT_TRUE(on);
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().input_mode == InputMode::kOn; }));
+  EXPECT_TRUE(w->status_text().contains(QStringLiteral("input on"))) << w->status_text().toStdString();
+}
+
+// Interactive windows start at the README's watchable pace of their kind of
+// model; a speed the user picks is remembered for that kind only.
+TEST(Gui, InteractiveWindowStartsAtTheDocumentedPaceAndRemembersTheChoice) {
+  REQUIRE_DISPLAY();
+  QSettings().remove(QStringLiteral("speed"));
+  {
+    auto w = open_window("01_01");
+    EXPECT_EQ(w->worker().speed(), 30);
+    EXPECT_EQ(w->speed_box()->currentText(), QStringLiteral("30 steps/s"));
+    EXPECT_EQ(w->speed_box()->itemText(0), QStringLiteral("max speed"));
+    w->load_preset(QStringLiteral("cube-4"));  // another kind of model, its own pace
+    ASSERT_TRUE(pump_until([&] { return w->snapshot().config && w->snapshot().config->model == "cube"; }));
+    EXPECT_EQ(w->worker().speed(), 15);
+    w->load_preset(QStringLiteral("01_02"));
+    ASSERT_TRUE(pump_until([&] { return w->snapshot().config && w->snapshot().config->model == "layer"; }));
+    EXPECT_EQ(w->worker().speed(), 30);
+    w->choose_speed(100);
+    EXPECT_EQ(w->worker().speed(), 100);
+  }
+  auto again = open_window("01_01");
+  EXPECT_EQ(again->worker().speed(), 100);
+  EXPECT_EQ(again->speed_box()->currentText(), QStringLiteral("100 steps/s"));
+  auto cube = open_window("cube-4");
+  EXPECT_EQ(cube->worker().speed(), 15);
+  QSettings().remove(QStringLiteral("speed"));
+}
+
+TEST(Gui, ScriptedRunGoesFlatOutUnlessASpeedIsGiven) {
+  REQUIRE_DISPLAY();
+  QSettings().remove(QStringLiteral("speed"));
+  auto w = open_window("01_01");
+  ASSERT_EQ(w->worker().speed(), 30);
+  ScriptOptions fast;
+  fast.steps = 50;
+  ScriptRunner runner(*w, fast);
+  runner.start();
+  EXPECT_EQ(w->worker().speed(), 0);
+  ScriptOptions paced;
+  paced.steps = 60;
+  paced.speed = 300;
+  ScriptRunner paced_runner(*w, paced);
+  paced_runner.start();
+  EXPECT_EQ(w->worker().speed(), 300);
 }
 
 TEST(Gui, RateEditReachesTheModelClampedToItsRange) {
@@ -290,8 +355,8 @@ TEST(GuiCli, ScriptedSummaryWithoutStepsPrintsNoRates) {
 
 TEST(GuiCli, BadFlagsExitWithStatus2AndOneLine) {
   const fs::path err = temp_dir() / "err.txt";
-  for (const std::string args : {"--steps abc", "--bogus", "--slice-png q:0:x.png", "--preset no_such_preset", "--speed fast",
-                                 "--steps"}) {
+  for (const std::string args : {"--steps abc", "--bogus", "--slice-png q:0:x.png", "--preset no_such_preset",
+                                 "--speed fast", "--steps", "--screenshot-window", "--screenshot-window="}) {
     EXPECT_EQ(run(std::string(SPIKECUBE_GUI_BIN) + " " + args + " 2>" + err.string()), 2) << args;
     const std::string text = read_text(err);
     EXPECT_FALSE(text.empty()) << args;
@@ -319,6 +384,35 @@ TEST(GuiCli, ScriptedRunSavesScreenshotAndSlice) {
     EXPECT_EQ(std::count(line.begin(), line.end(), ','), 47);
   }
   EXPECT_EQ(rows, 48);
+}
+
+// Pixels of exactly this colour in the rectangle r.
+int count_colour(const QImage& img, const QColor& c, const QRect& r) {
+  int n = 0;
+  const QRgb want = c.rgb();
+  for (int y = r.top(); y <= r.bottom(); ++y)
+    for (int x = r.left(); x <= r.right(); ++x) n += img.pixel(x, y) == want ? 1 : 0;
+  return n;
+}
+
+TEST(GuiCli, ScreenshotWindowHoldsThePlotsAndThe3DView) {
+  REQUIRE_DISPLAY();
+  const fs::path config_home = temp_dir() / "fresh_settings";  // no remembered window geometry
+  const fs::path shot = temp_dir() / "window.png";
+  const std::string cmd = "DISPLAY=" + env().xvfb.display() + " XDG_CONFIG_HOME=" + config_home.string() + " " +
+                          SPIKECUBE_GUI_BIN + " --preset 01_01 --steps 400 --screenshot-window " + shot.string() +
+                          " --quit 2>" + (temp_dir() / "cli_window.txt").string();
+  ASSERT_EQ(run(cmd), 0) << read_text(temp_dir() / "cli_window.txt");
+  const QImage img = QImage(QString::fromStdString(shot.string())).convertToFormat(QImage::Format_RGB32);
+  ASSERT_FALSE(img.isNull());
+  EXPECT_EQ(img.size(), QSize(1500, 920)) << "the window's size (app/gui/main.cpp)";
+  // the plots dock (right): both lines are drawn
+  const QRect right(img.width() * 2 / 3, 0, img.width() / 3, img.height());
+  EXPECT_GT(count_colour(img, PlotsPanel::iou_color(), right), 100) << "no IoU line";
+  EXPECT_GT(count_colour(img, PlotsPanel::fire_color(), right), 100) << "no firing-rate line";
+  // the 3D view (centre): coloured voxels, not the blank a plain grab() gives
+  const QImage centre = img.copy(QRect(420, 120, 640, 620));
+  expect_coloured_voxels(centre);
 }
 
 }  // namespace

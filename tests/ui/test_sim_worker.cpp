@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "core/config.hpp"
+#include "core/input_mode.hpp"
 #include "core/simulation.hpp"
+#include "ui/pace.hpp"
 #include "ui/sim_worker.hpp"
 
 namespace spikecube::ui {
@@ -94,10 +96,10 @@ TEST(SimWorker, SnapshotsStayConsistentWhileRunningAndCommandsArrive) {
   w.set_running(true);
   for (int i = 0; i < 20; ++i) {
     w.set_param("stdp.a_plus", 0.001 * (i + 1));
-    w.set_input_enabled(i % 2 == 0);
+    w.set_input_mode(i % 2 == 0 ? InputMode::kOn : InputMode::kOff);
     std::this_thread::sleep_for(5ms);
   }
-  w.set_input_enabled(true);
+  w.set_input_mode(InputMode::kOn);
   ASSERT_TRUE(wait_for([&] { return w.step_count() > 200; }));
   w.set_running(false);
   stop.store(true);
@@ -163,7 +165,7 @@ TEST(SimWorker, CubeWithWorkerThreadsMatchesHeadlessWhileSampled) {
 
 TEST(SimWorker, InputSwitchReachesTheModel) {
   SimWorker w(small_layer());
-  w.set_input_enabled(false);
+  w.set_input_mode(InputMode::kOff);
   w.request_steps(3);
   ASSERT_TRUE(wait_for([&] { return w.step_count() == 3; }));
   bool enabled = true, on = true;
@@ -173,6 +175,61 @@ TEST(SimWorker, InputSwitchReachesTheModel) {
   }));
   EXPECT_FALSE(enabled);
   EXPECT_FALSE(on);
+  Snapshot s;
+  ASSERT_TRUE(wait_for([&] { return w.take_snapshot(s) && s.step == 3; }));
+  EXPECT_EQ(s.input_mode, InputMode::kOff);
+}
+
+// Replay is not in the engine yet: the mode is reported, and the network
+// gets no input (the fallback at the single apply_replay call site).
+TEST(SimWorker, ReplayModeIsReportedAndFallsBackToInputOff) {
+  SimWorker w(small_layer());
+  w.set_input_mode(InputMode::kReplay);
+  w.request_steps(2);
+  ASSERT_TRUE(wait_for([&] { return w.step_count() == 2; }));
+  bool enabled = true;
+  ASSERT_TRUE(w.call([&](Simulation& sim) { enabled = sim.input_enabled(); }));
+  EXPECT_FALSE(enabled);
+  Snapshot s;
+  ASSERT_TRUE(wait_for([&] { return w.take_snapshot(s) && s.step == 2; }));
+  EXPECT_EQ(s.input_mode, InputMode::kReplay);
+  EXPECT_TRUE(w.take_messages().empty());
+  // a reset starts the new run with the input on
+  w.reset(false);
+  ASSERT_TRUE(wait_for([&] { return w.take_snapshot(s) && s.generation == 1; }));
+  EXPECT_EQ(s.input_mode, InputMode::kOn);
+}
+
+TEST(InputMode, CyclesOnOffReplayOnlyWhenReplayIsAvailable) {
+  EXPECT_EQ(next_input_mode(InputMode::kOn, true), InputMode::kOff);
+  EXPECT_EQ(next_input_mode(InputMode::kOff, true), InputMode::kReplay);
+  EXPECT_EQ(next_input_mode(InputMode::kReplay, true), InputMode::kOn);
+  EXPECT_EQ(next_input_mode(InputMode::kOn, false), InputMode::kOff);
+  EXPECT_EQ(next_input_mode(InputMode::kOff, false), InputMode::kOn);
+  // today's engine has no replay: the default cycle is on <-> off
+  EXPECT_FALSE(kReplayAvailable);
+  EXPECT_EQ(next_input_mode(next_input_mode(InputMode::kOn)), InputMode::kOn);
+  EXPECT_STREQ(input_mode_name(InputMode::kOn), "input on");
+  EXPECT_STREQ(input_mode_name(InputMode::kOff), "input off");
+  EXPECT_STREQ(input_mode_name(InputMode::kReplay), "replay from memory");
+}
+
+// The documented paces (README, GUI): about a minute from chaos to order.
+TEST(Pace, EachModelStartsAtItsDocumentedPace) {
+  EXPECT_EQ(default_pace(load_preset("01_01")), 30);
+  EXPECT_EQ(default_pace(load_preset("01_02")), 30);
+  EXPECT_EQ(default_pace(load_preset("cube-4")), 15);
+  EXPECT_EQ(default_pace(load_preset("groups-thin")), 15);
+  EXPECT_EQ(default_pace(load_preset("cube-48")), 30);
+  EXPECT_EQ(default_pace(load_preset("groups-4")), 30);
+  // every default is in the speed menu, which still offers max speed first
+  for (const char* p : {"01_01", "cube-4", "cube-48"}) {
+    const double pace = default_pace(load_preset(p));
+    EXPECT_TRUE(std::any_of(speed_menu().begin(), speed_menu().end(), [&](const Pace& m) {
+      return m.steps_per_s == pace;
+    })) << p;
+  }
+  EXPECT_EQ(speed_menu().front().steps_per_s, 0);
 }
 
 TEST(SimWorker, BadParameterBecomesAMessageAndChangesNothing) {
