@@ -41,6 +41,7 @@ const std::vector<Entry>& entries() {
     {{"stimulus.gain", ParamType::kFloat, 0, 100, {}, true, "g_in, input current of a lit pixel (cube, groups)"}, &Config::input_gain},
 
     {{"schedule.input_off", ParamType::kIntervals, 1, 1e12, {}, false, "step intervals [first, last] with the input off"}, &Config::input_off},
+    {{"schedule.replay", ParamType::kIntervals, 1, 1e12, {}, false, "step intervals [first, last] replayed from memory: the input is the network's own last prediction, the readout does not learn"}, &Config::replay},
 
     {{"neuron.rho", ParamType::kFloat, 0, 1, {}, true, "membrane decay per step"}, &Config::rho},
     {{"neuron.bias", ParamType::kFloat, -10, 10, {}, true, "constant input current b"}, &Config::bias},
@@ -431,6 +432,14 @@ void validate(const Config& c) {
   if (c.model == "layer") {
     if (c.radius >= n) err("layer.radius: " + std::to_string(c.radius) + " is larger than the grid; expected an integer in [0, " + std::to_string(n - 1) + "]");
     if (c.rec_radius >= n) err("layer.rec_radius: " + std::to_string(c.rec_radius) + " is larger than the grid; expected an integer in [0, " + std::to_string(n - 1) + "]");
+  }
+  for (const auto& r : c.replay) {
+    for (const auto& o : c.input_off) {
+      if (r.first <= o.last && o.first <= r.last) {
+        err("schedule.replay: [" + std::to_string(r.first) + ", " + std::to_string(r.last) + "] overlaps schedule.input_off [" +
+            std::to_string(o.first) + ", " + std::to_string(o.last) + "]; expected disjoint intervals (a step is either off or replayed)");
+      }
+    }
   }
   if (c.w_in_lo > c.w_in_hi) err("layer.w_in_lo: larger than layer.w_in_hi; expected w_in_lo <= w_in_hi");
   if (c.w_init_lo > c.w_init_hi) err("lattice.w_init_lo: larger than lattice.w_init_hi; expected w_init_lo <= w_init_hi");

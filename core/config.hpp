@@ -52,6 +52,7 @@ struct Config {
 
   // [schedule]
   std::vector<OffInterval> input_off;
+  std::vector<OffInterval> replay;   // replay from memory: the network's input is its own prediction
 
   // [neuron]
   double rho = 0.9;                  // membrane decay per step

@@ -668,7 +668,7 @@ void CubeModel::readout(const StepInput& in) {
   for (std::int32_t j : active_) seen_[static_cast<std::size_t>(j)] = 0;
   std::sort(active_.begin(), active_.end());  // fixed summation order in the readout
   readout_->predict(active_, st_.output);
-  readout_->learn(active_, st_.output, *in.target);
+  if (in.learn) readout_->learn(active_, st_.output, *in.target);
 }
 
 void CubeModel::push_history(std::span<const Point> points) {

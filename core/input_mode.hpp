@@ -9,10 +9,9 @@ namespace spikecube {
 
 enum class InputMode : std::uint8_t { kOn, kOff, kReplay };
 
-// Whether the engine can replay from memory yet. While it is false the GUI
-// cycles on <-> off only; flip it when Simulation supports replay (the GUI
-// then needs nothing else: see apply_replay in ui/sim_worker.cpp).
-inline constexpr bool kReplayAvailable = false;
+// Whether the GUI's input button offers replay (Simulation::set_input_mode);
+// false would make it cycle on <-> off only.
+inline constexpr bool kReplayAvailable = true;
 
 // Short lower-case name, as the status bar shows it.
 constexpr const char* input_mode_name(InputMode m) {

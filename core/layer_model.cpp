@@ -110,7 +110,7 @@ void LayerModel::step(const StepInput& in) {
   predict();
   learn_input(*in.input);
   learn_recurrent();
-  learn_readout(*in.target);
+  if (in.learn) learn_readout(*in.target);
   update_traces(*in.input);
   metrics();
 }

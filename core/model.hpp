@@ -29,6 +29,7 @@ struct StepInput {
   const Frame* target = nullptr;         // n*n, 0/1: what the readout should predict
   std::span<const Point> input_points;   // lit objects of *input (for focus)
   bool input_on = true;
+  bool learn = true;                     // false while replaying from memory: the readout does not learn
 };
 
 // Lattice dimensions of the hidden population (layer model: nz = 1).

@@ -8,6 +8,7 @@ namespace spikecube {
 std::vector<std::string> metric_columns(const Simulation& sim) {
   std::vector<std::string> cols = {"step", "iou100", "fire", "out_px", "iou", "target_px", "input_on"};
   for (const auto& name : sim.extra_metric_names()) cols.push_back(name);
+  cols.push_back("replay");
   return cols;
 }
 
@@ -33,6 +34,8 @@ std::string summary_json(const Config& cfg, const RunSummary& s, std::int64_t ra
      << "  \"first_iou80\": " << s.first_iou80 << ",\n"
      << "  \"resume_iou50\": " << s.resume_iou50 << ",\n"
      << "  \"resume_iou80\": " << s.resume_iou80 << ",\n"
+     << "  \"replay_iou100\": " << s.replay_iou100 << ",\n"
+     << "  \"replay_steps_80\": " << s.replay_steps_80 << ",\n"
      << "  \"state_hash\": \"" << hash_hex(state_hash) << "\"\n"
      << "}\n";
   return os.str();

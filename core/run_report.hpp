@@ -13,7 +13,8 @@
 namespace spikecube {
 
 // The columns of metrics.csv, in order: step, iou100, fire, out_px, iou,
-// target_px, input_on, then the model's extra metrics (e.g. focus).
+// target_px, input_on, then the model's extra metrics (e.g. focus), then
+// replay (1 on steps replayed from memory).
 std::vector<std::string> metric_columns(const Simulation& sim);
 
 // A state hash as summary.json writes it: 16 lowercase hex digits.

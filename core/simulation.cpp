@@ -4,7 +4,7 @@
 
 namespace spikecube {
 
-Simulation::Simulation(const Config& cfg) : cfg_(cfg), schedule_(cfg.input_off) {
+Simulation::Simulation(const Config& cfg) : cfg_(cfg), schedule_(cfg.input_off, cfg.replay) {
   validate(cfg_);
   model_ = make_model(cfg_);
   stimulus_ = make_stimulus(cfg_);
@@ -16,15 +16,22 @@ Simulation::Simulation(const Config& cfg) : cfg_(cfg), schedule_(cfg.input_off) 
 
 Simulation::~Simulation() = default;
 
-bool Simulation::input_on_next() const { return input_enabled_ && schedule_.scheduled_on(step_ + 1); }
+InputMode Simulation::mode_next() const {
+  return mode_ != InputMode::kOn ? mode_ : schedule_.scheduled_mode(step_ + 1);
+}
 
 void Simulation::step() {
-  const bool on = input_on_next();
+  const InputMode mode = mode_next();
+  const bool on = mode == InputMode::kOn;
+  const bool replay = mode == InputMode::kReplay;
   ++step_;
   // the input is last step's target; the new target is the stimulus (or zeros)
   std::swap(input_, target_);
   std::swap(input_points_, target_points_);
-  if (on) {
+  // replay: the network sees its own prediction of the frame it would have
+  // seen; the true points stay, for the focus metrics
+  if (replay) input_ = model_->output();
+  if (on || replay) {
     stimulus_->draw(target_);
     target_points_ = stimulus_->points();
   } else {
@@ -38,6 +45,7 @@ void Simulation::step() {
   in.target = &target_;
   in.input_points = input_points_;
   in.input_on = on;
+  in.learn = !replay;
   model_->step(in);
 
   const Frame& out = model_->output();
@@ -50,10 +58,57 @@ void Simulation::step() {
   last_.out_px = count_on(out);
   last_.target_px = count_on(target_);
   last_.input_on = on;
+  last_.replay = replay;
   model_->extra_metrics(last_.extra);
+  // replay steps are not input-on steps: learning times count windows of
+  // input-on steps only, and relearning is timed from the end of a replay too
   clock_.on_step(step_, on, last_.iou100);
+  replay_clock_.on_step(replay, last_.iou);
 
-  if (on) stimulus_->advance();
+  if (on || replay) stimulus_->advance();
+}
+
+void ReplayClock::on_step(bool replay, double iou) {
+  if (!replay) {
+    replaying_ = false;
+    return;
+  }
+  if (!replaying_) *this = ReplayClock{};  // a new replay window
+  replaying_ = true;
+  ++count_;
+  if (count_ <= 100) sum100_ += iou;
+  ring_[static_cast<std::size_t>((count_ - 1) % kWindow)] = iou;
+  const std::int64_t k = std::min<std::int64_t>(count_, kWindow);
+  double s = 0;
+  for (std::int64_t i = count_ - k; i < count_; ++i) s += ring_[static_cast<std::size_t>(i % kWindow)];
+  alive_ = alive_ && s / static_cast<double>(k) >= 0.8;
+  if (alive_) steps_80_ = count_;
+}
+
+double ReplayClock::iou100() const {
+  return count_ == 0 ? -1.0 : sum100_ / static_cast<double>(std::min<std::int64_t>(count_, 100));
+}
+
+std::int64_t ReplayClock::steps_80() const { return count_ == 0 ? -1 : steps_80_; }
+
+std::vector<std::int64_t> ReplayClock::state() const { return {count_, steps_80_, alive_ ? 1 : 0, replaying_ ? 1 : 0}; }
+
+std::vector<double> ReplayClock::values() const {
+  std::vector<double> v = {sum100_};
+  v.insert(v.end(), ring_.begin(), ring_.end());
+  return v;
+}
+
+void ReplayClock::set_state(const std::vector<std::int64_t>& s, const std::vector<double>& v) {
+  if (s.size() != 4 || v.size() != 1 + kWindow || s[0] < 0 || s[1] < 0 || s[1] > s[0]) {
+    throw StateError("checkpoint: inconsistent replay clock");
+  }
+  count_ = s[0];
+  steps_80_ = s[1];
+  alive_ = s[2] != 0;
+  replaying_ = s[3] != 0;
+  sum100_ = v[0];
+  std::copy(v.begin() + 1, v.end(), ring_.begin());
 }
 
 RunSummary Simulation::summary() const {
@@ -69,6 +124,8 @@ RunSummary Simulation::summary() const {
   s.resume_iou50 = clock_.resume(0.5);
   s.resume_iou80 = clock_.resume(0.8);
   s.resumed = clock_.resumed();
+  s.replay_iou100 = replay_clock_.iou100();
+  s.replay_steps_80 = replay_clock_.steps_80();
   return s;
 }
 
@@ -91,7 +148,10 @@ void Simulation::save(StateArchive& out) const {
   out.text["config"] = to_toml(cfg_);
   out.text["model"] = std::string(model_->kind());
   out.i64["sim.step"] = {step_};
-  out.i64["sim.input_enabled"] = {input_enabled_ ? 1 : 0};
+  out.i64["sim.input_enabled"] = {mode_ == InputMode::kOn ? 1 : 0};  // read by older versions
+  out.i64["sim.input_mode"] = {static_cast<std::int64_t>(mode_)};
+  out.i64["sim.replay_clock"] = replay_clock_.state();
+  out.f64["sim.replay_values"] = replay_clock_.values();
   out.i64["sim.stimulus"] = stimulus_->state();
   out.u8["sim.input"] = input_;
   out.u8["sim.target"] = target_;
@@ -146,11 +206,20 @@ void Simulation::load(const StateArchive& in) {
   } catch (const std::invalid_argument& e) {
     throw StateError(std::string("checkpoint: ") + e.what());
   }
+  // checkpoints from before replay existed carry no replay clock or mode
+  ReplayClock replay_clock;
+  InputMode mode = in.get_i64("sim.input_enabled", 1)[0] != 0 ? InputMode::kOn : InputMode::kOff;
+  if (in.i64.count("sim.replay_clock")) {
+    replay_clock.set_state(in.get_i64("sim.replay_clock"), in.get_f64("sim.replay_values"));
+    const std::int64_t m = in.get_i64("sim.input_mode", 1)[0];
+    if (m < 0 || m > 2) throw StateError("checkpoint: input mode out of range");
+    mode = static_cast<InputMode>(m);
+  }
   const std::int64_t step = in.get_i64("sim.step", 1)[0];
   if (step < 0) throw StateError("checkpoint: negative step counter");
 
   cfg_ = cfg;
-  schedule_ = InputSchedule(cfg_.input_off);
+  schedule_ = InputSchedule(cfg_.input_off, cfg_.replay);
   model_ = std::move(model_next);
   stimulus_ = std::move(stim_next);
   input_ = std::move(input);
@@ -161,7 +230,8 @@ void Simulation::load(const StateArchive& in) {
   std::copy(fire.begin(), fire.end(), fire_ring_.begin());
   clock_ = clock;
   step_ = step;
-  input_enabled_ = in.get_i64("sim.input_enabled", 1)[0] != 0;
+  mode_ = mode;
+  replay_clock_ = replay_clock;
   extra_names_ = model_->extra_metric_names();
   last_ = {};
   last_.step = step_;

@@ -10,6 +10,7 @@
 
 #include "core/config.hpp"
 #include "core/frame.hpp"
+#include "core/input_mode.hpp"
 #include "core/state_archive.hpp"
 
 namespace spikecube {
@@ -54,16 +55,23 @@ std::vector<Frame> load_frame_sequence(const std::string& path, int n);
 class InputSchedule {
  public:
   InputSchedule() = default;
-  explicit InputSchedule(std::vector<OffInterval> off) : off_(std::move(off)) {}
-  bool scheduled_on(std::int64_t step) const {
-    for (const auto& iv : off_) {
-      if (step >= iv.first && step <= iv.last) return false;
+  explicit InputSchedule(std::vector<OffInterval> off, std::vector<OffInterval> replay = {})
+      : off_(std::move(off)), replay_(std::move(replay)) {}
+  bool scheduled_on(std::int64_t step) const { return scheduled_mode(step) == InputMode::kOn; }
+  // Replay and off intervals never overlap (Config validation).
+  InputMode scheduled_mode(std::int64_t step) const {
+    for (const auto& iv : replay_) {
+      if (step >= iv.first && step <= iv.last) return InputMode::kReplay;
     }
-    return true;
+    for (const auto& iv : off_) {
+      if (step >= iv.first && step <= iv.last) return InputMode::kOff;
+    }
+    return InputMode::kOn;
   }
 
  private:
   std::vector<OffInterval> off_;
+  std::vector<OffInterval> replay_;
 };
 
 }  // namespace spikecube

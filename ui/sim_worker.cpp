@@ -15,11 +15,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kPublishInterval = std::chrono::microseconds(16'000);
 constexpr auto kRateWindow = std::chrono::milliseconds(500);
 
-// The one place where the GUI's replay mode reaches the engine. Replay from
-// memory is not in Simulation yet, so for now it falls back to input off;
-// when it is, call it here and set kReplayAvailable in core/input_mode.hpp.
-void apply_replay(Simulation& sim) { sim.set_input_enabled(false); }
-
 }  // namespace
 
 SimWorker::SimWorker(const Config& cfg, int max_view_neurons)
@@ -79,8 +74,7 @@ void SimWorker::set_input_mode(InputMode mode) {
 
 void SimWorker::apply_input_mode(InputMode mode) {
   input_mode_ = mode;
-  if (mode == InputMode::kReplay) apply_replay(*sim_);
-  else sim_->set_input_enabled(mode == InputMode::kOn);
+  sim_->set_input_mode(mode);
 }
 
 void SimWorker::set_param(const std::string& key, double value) {
@@ -144,7 +138,7 @@ void SimWorker::install(std::unique_ptr<Simulation> next) {
   ++config_version_;
   config_copy_ = std::make_shared<const Config>(sim_->config());
   stop_at_ = -1;
-  input_mode_ = sim_->input_enabled() ? InputMode::kOn : InputMode::kOff;
+  input_mode_ = sim_->input_mode();
   history_.clear();
   steps_requested_.store(0);
   step_count_.store(sim_->step_count(), std::memory_order_relaxed);
@@ -188,9 +182,7 @@ void SimWorker::publish() {
   s.running = running_.load(std::memory_order_relaxed);
   s.input_enabled = sim.input_enabled();
   // a checkpoint loaded through post() may have switched the input itself
-  s.input_mode = input_mode_ == InputMode::kReplay ? InputMode::kReplay
-                 : sim.input_enabled()             ? InputMode::kOn
-                                                   : InputMode::kOff;
+  s.input_mode = sim.input_mode();
   s.input_on_next = sim.input_on_next();
   s.health = sim.health();
   s.steps_per_s = measured_rate_;

@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--threads", run.threads, "worker threads, 0 = all cores (results do not depend on it)");
   run_cmd->add_option("--set", run.overrides, "override a parameter: section.key=value (repeatable)");
   run_cmd->add_option("--input-off", run.input_off, "switch the input off over steps A..B inclusive, as A:B (repeatable)");
+  run_cmd->add_option("--replay", run.replay, "replay from memory over steps A..B inclusive, as A:B (repeatable)");
   run_cmd->add_option("--out", run.out_dir, "output folder for metrics.csv, config.toml, summary.json");
   run_cmd->add_flag("--quiet", run.quiet, "no progress bar");
   run_cmd->add_option("--checkpoint", run.checkpoint_path, "write the full state to this HDF5 file at the end (and on SIGINT/SIGTERM)");

@@ -56,6 +56,7 @@ Config resolve_config(const RunOptions& opt) {
     cfg.threads = *opt.threads;
   }
   for (const auto& s : opt.input_off) cfg.input_off.push_back(parse_interval(s, "--input-off"));
+  for (const auto& s : opt.replay) cfg.replay.push_back(parse_interval(s, "--replay"));
   validate(cfg);
   return cfg;
 }
@@ -197,7 +198,7 @@ class StepFiles {
     m << s.step << ',' << s.iou100 << ',' << s.fire << ',' << s.out_px << ',' << s.iou << ',' << s.target_px << ','
       << (s.input_on ? 1 : 0);
     for (double v : s.extra) m << ',' << v;
-    m << '\n';
+    m << ',' << (s.replay ? 1 : 0) << '\n';
     if (layers_) {
       sim.model().layer_rates(layer_rates_);
       layers_->stream() << s.step;
@@ -239,8 +240,8 @@ void check_options(const RunOptions& opt) {
 // A checkpoint carries its resolved config; --preset or --config only check
 // that it fits (model kind and sizes).
 std::unique_ptr<Simulation> open_resumed(const RunOptions& opt, std::int64_t& to_run) {
-  if (!opt.overrides.empty() || opt.seed || opt.threads || !opt.input_off.empty()) {
-    throw ConfigError("--resume: --set, --seed, --threads and --input-off cannot be combined with it (the checkpoint holds the config)");
+  if (!opt.overrides.empty() || opt.seed || opt.threads || !opt.input_off.empty() || !opt.replay.empty()) {
+    throw ConfigError("--resume: --set, --seed, --threads, --input-off and --replay cannot be combined with it (the checkpoint holds the config)");
   }
   std::unique_ptr<Simulation> sim;
   if (!opt.preset.empty() || !opt.config_path.empty()) {

@@ -28,6 +28,7 @@ struct RunOptions {
   std::optional<int> threads;
   std::vector<std::string> overrides;   // --set key=value, in order
   std::vector<std::string> input_off;   // --input-off A:B
+  std::vector<std::string> replay;      // --replay A:B
   std::string out_dir;
   bool quiet = false;
 

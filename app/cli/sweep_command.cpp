@@ -262,6 +262,7 @@ class Sweep {
     const Config cfg = config_for_run(base_, axes_, r);
     bool resumes = false;
     for (const auto& off : cfg.input_off) resumes = resumes || (off.first <= cfg.steps && off.last < cfg.steps);
+    for (const auto& iv : cfg.replay) resumes = resumes || (iv.first <= cfg.steps && iv.last < cfg.steps);
     row["input_returns"] = resumes ? "yes" : "no";
     row["status"] = code == 0 ? "ok" : code == 3 ? "fault" : "error " + std::to_string(code);
     order.insert(order.end(), {"seed", "status", "input_returns"});

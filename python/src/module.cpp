@@ -78,7 +78,7 @@ py::list params() {
 py::dict last_metrics(const spikecube::Simulation& sim) {
   const auto& m = sim.last();
   py::dict d("step"_a = m.step, "iou100"_a = m.iou100, "fire"_a = m.fire, "out_px"_a = m.out_px, "iou"_a = m.iou,
-             "target_px"_a = m.target_px, "input_on"_a = m.input_on);
+             "target_px"_a = m.target_px, "input_on"_a = m.input_on, "replay"_a = m.replay);
   for (std::size_t k = 0; k < m.extra.size() && k < sim.extra_metric_names().size(); ++k) {
     d[py::str(sim.extra_metric_names()[k])] = m.extra[k];
   }
@@ -229,6 +229,33 @@ ModelFault if the model diverges.)doc")
 next step on the stimulus is off (the target is empty, and so is the input,
 the target of the step before, one step later) and the dot stays where it
 is. The config's schedule.input_off intervals apply on top of it.)doc")
+      .def_property(
+          "input_mode",
+          [](const PySimulation& s) {
+            switch (s.sim().input_mode()) {
+              case spikecube::InputMode::kOff: return std::string("off");
+              case spikecube::InputMode::kReplay: return std::string("replay");
+              case spikecube::InputMode::kOn: break;
+            }
+            return std::string("on");
+          },
+          [](PySimulation& s, const std::string& mode) {
+            if (mode == "on") {
+              s.sim().set_input_mode(spikecube::InputMode::kOn);
+            } else if (mode == "off") {
+              s.sim().set_input_mode(spikecube::InputMode::kOff);
+            } else if (mode == "replay") {
+              s.sim().set_input_mode(spikecube::InputMode::kReplay);
+            } else {
+              throw py::value_error("input_mode: '" + mode + "' is not allowed; expected one of {on, off, replay}");
+            }
+          },
+          R"doc(The manual input mode (str), as the GUI's Input button cycles it: "on"
+(the schedule decides), "off", or "replay": from the next step on the
+network's input is its own prediction of the frame before, the stimulus keeps
+moving unseen, the readout does not learn, and the metrics compare the
+prediction with where the stimulus really is (summary()["replay_iou100"],
+["replay_steps_80"]). The config's schedule.replay intervals replay too.)doc")
       .def(
           "set", [](PySimulation& s, const std::string& key, double value) { s.sim().set_param(key, value); }, "key"_a,
           "value"_a, R"doc(set(key, value)

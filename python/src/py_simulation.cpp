@@ -49,6 +49,7 @@ void MetricsLog::push(const StepMetrics& m) {
   iou.push_back(m.iou);
   target_px.push_back(m.target_px);
   input_on.push_back(m.input_on ? 1 : 0);
+  replay.push_back(m.replay ? 1 : 0);
   if (extra.size() < m.extra.size()) extra.resize(m.extra.size());
   for (std::size_t k = 0; k < m.extra.size(); ++k) extra[k].push_back(m.extra[k]);
 }

@@ -23,7 +23,7 @@ namespace py = pybind11;
 struct MetricsLog {
   std::vector<std::int64_t> step, out_px, target_px;
   std::vector<double> iou100, fire, iou;
-  std::vector<std::uint8_t> input_on;
+  std::vector<std::uint8_t> input_on, replay;
   std::vector<std::vector<double>> extra;  // one per Simulation::extra_metric_names()
 
   void push(const StepMetrics& m);

@@ -213,7 +213,7 @@ void press_i(MainWindow& w) {
 
 TEST(Gui, InputKeyCyclesOnOffAndReachesTheModel) {
   REQUIRE_DISPLAY();
-  ASSERT_FALSE(kReplayAvailable) << "replay is in the engine: extend this test to on -> off -> replay -> on";
+  ASSERT_TRUE(kReplayAvailable);
   auto w = open_window("01_01");
   EXPECT_EQ(w->input_mode(), InputMode::kOn);
   press_i(*w);
@@ -227,11 +227,29 @@ TEST(Gui, InputKeyCyclesOnOffAndReachesTheModel) {
   ASSERT_TRUE(pump_until([&] { return w->snapshot().input_mode == InputMode::kOff; }));
   EXPECT_TRUE(w->status_text().contains(QStringLiteral("input off"))) << w->status_text().toStdString();
 
-  // with replay not available, the next press is back to on (no replay step)
+  // the next press replays from memory: the input is the last prediction
+  press_i(*w);
+  ASSERT_EQ(w->input_mode(), InputMode::kReplay);
+  Frame prediction;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { prediction = sim.output_frame(); }));
+  w->step_action()->trigger();
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().step >= 2; }));
+  bool replayed = false;
+  Frame input;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) {
+    replayed = sim.last().replay;
+    input = sim.input_frame();
+  }));
+  EXPECT_TRUE(replayed);
+  EXPECT_EQ(input, prediction);
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().input_mode == InputMode::kReplay; }));
+  EXPECT_TRUE(w->status_text().contains(QStringLiteral("replay from memory"))) << w->status_text().toStdString();
+
+  // and the next is back to on
   press_i(*w);
   EXPECT_EQ(w->input_mode(), InputMode::kOn);
   w->step_action()->trigger();
-  ASSERT_TRUE(pump_until([&] { return w->snapshot().step >= 2; }));
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().step >= 3; }));
   EXPECT_TRUE(model_input_enabled(*w));
   ASSERT_TRUE(w->worker().call([&](Simulation& sim) { on = sim.last().input_on; }));
   EXPECT_TRUE(on);

@@ -180,19 +180,32 @@ TEST(SimWorker, InputSwitchReachesTheModel) {
   EXPECT_EQ(s.input_mode, InputMode::kOff);
 }
 
-// Replay is not in the engine yet: the mode is reported, and the network
-// gets no input (the fallback at the single apply_replay call site).
-TEST(SimWorker, ReplayModeIsReportedAndFallsBackToInputOff) {
+// Replay reaches the engine: the network's input is its own last prediction.
+TEST(SimWorker, ReplayModeReachesTheEngineAndIsReported) {
   SimWorker w(small_layer());
+  w.request_steps(50);
+  ASSERT_TRUE(wait_for([&] { return w.step_count() == 50; }));
+  Frame prediction;
+  ASSERT_TRUE(w.call([&](Simulation& sim) { prediction = sim.output_frame(); }));
   w.set_input_mode(InputMode::kReplay);
-  w.request_steps(2);
-  ASSERT_TRUE(wait_for([&] { return w.step_count() == 2; }));
-  bool enabled = true;
-  ASSERT_TRUE(w.call([&](Simulation& sim) { enabled = sim.input_enabled(); }));
+  w.request_steps(1);
+  ASSERT_TRUE(wait_for([&] { return w.step_count() == 51; }));
+  bool replayed = false, enabled = true;
+  Frame input;
+  ASSERT_TRUE(w.call([&](Simulation& sim) {
+    replayed = sim.last().replay;
+    enabled = sim.input_enabled();
+    input = sim.input_frame();
+  }));
+  EXPECT_TRUE(replayed);
   EXPECT_FALSE(enabled);
+  EXPECT_EQ(input, prediction) << "in replay the input is the last prediction";
+  w.request_steps(1);
+  ASSERT_TRUE(wait_for([&] { return w.step_count() == 52; }));
   Snapshot s;
-  ASSERT_TRUE(wait_for([&] { return w.take_snapshot(s) && s.step == 2; }));
+  ASSERT_TRUE(wait_for([&] { return w.take_snapshot(s) && s.step == 52; }));
   EXPECT_EQ(s.input_mode, InputMode::kReplay);
+  EXPECT_TRUE(s.metrics.replay);
   EXPECT_TRUE(w.take_messages().empty());
   // a reset starts the new run with the input on
   w.reset(false);
@@ -206,9 +219,9 @@ TEST(InputMode, CyclesOnOffReplayOnlyWhenReplayIsAvailable) {
   EXPECT_EQ(next_input_mode(InputMode::kReplay, true), InputMode::kOn);
   EXPECT_EQ(next_input_mode(InputMode::kOn, false), InputMode::kOff);
   EXPECT_EQ(next_input_mode(InputMode::kOff, false), InputMode::kOn);
-  // today's engine has no replay: the default cycle is on <-> off
-  EXPECT_FALSE(kReplayAvailable);
-  EXPECT_EQ(next_input_mode(next_input_mode(InputMode::kOn)), InputMode::kOn);
+  // the engine replays: the default cycle is on -> off -> replay -> on
+  EXPECT_TRUE(kReplayAvailable);
+  EXPECT_EQ(next_input_mode(next_input_mode(next_input_mode(InputMode::kOn))), InputMode::kOn);
   EXPECT_STREQ(input_mode_name(InputMode::kOn), "input on");
   EXPECT_STREQ(input_mode_name(InputMode::kOff), "input off");
   EXPECT_STREQ(input_mode_name(InputMode::kReplay), "replay from memory");
