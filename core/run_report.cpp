@@ -6,9 +6,8 @@
 namespace spikecube {
 
 std::vector<std::string> metric_columns(const Simulation& sim) {
-  std::vector<std::string> cols = {"step", "iou100", "fire", "out_px", "iou", "target_px", "input_on"};
+  std::vector<std::string> cols = {"step", "iou100", "fire", "out_px", "iou", "target_px", "input_on", "replay"};
   for (const auto& name : sim.extra_metric_names()) cols.push_back(name);
-  cols.push_back("replay");
   return cols;
 }
 

@@ -13,8 +13,8 @@
 namespace spikecube {
 
 // The columns of metrics.csv, in order: step, iou100, fire, out_px, iou,
-// target_px, input_on, then the model's extra metrics (e.g. focus), then
-// replay (1 on steps replayed from memory).
+// target_px, input_on, replay (1 on steps replayed from memory), then the
+// model's extra metrics (e.g. focus).
 std::vector<std::string> metric_columns(const Simulation& sim);
 
 // A state hash as summary.json writes it: 16 lowercase hex digits.

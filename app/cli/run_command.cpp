@@ -196,9 +196,9 @@ class StepFiles {
     const StepMetrics& s = sim.last();
     auto& m = metrics_->stream();
     m << s.step << ',' << s.iou100 << ',' << s.fire << ',' << s.out_px << ',' << s.iou << ',' << s.target_px << ','
-      << (s.input_on ? 1 : 0);
+      << (s.input_on ? 1 : 0) << ',' << (s.replay ? 1 : 0);
     for (double v : s.extra) m << ',' << v;
-    m << ',' << (s.replay ? 1 : 0) << '\n';
+    m << '\n';
     if (layers_) {
       sim.model().layer_rates(layer_rates_);
       layers_->stream() << s.step;

@@ -114,13 +114,12 @@ py::dict metrics(const Simulation& sim, const MetricsLog& log) {
       copy_array<std::int64_t>({rows}, log.step.data()), copy_array<double>({rows}, log.iou100.data()),
       copy_array<double>({rows}, log.fire.data()),       copy_array<std::int64_t>({rows}, log.out_px.data()),
       copy_array<double>({rows}, log.iou.data()),        copy_array<std::int64_t>({rows}, log.target_px.data()),
-      copy_array<bool>({rows}, log.input_on.data())};
-  for (std::size_t k = 0; arrays.size() + 1 < columns.size(); ++k) {
+      copy_array<bool>({rows}, log.input_on.data()),     copy_array<bool>({rows}, log.replay.data())};
+  for (std::size_t k = 0; arrays.size() < columns.size(); ++k) {
     std::vector<double> v = k < log.extra.size() ? log.extra[k] : std::vector<double>();
     v.resize(static_cast<std::size_t>(rows));
     arrays.push_back(copy_array<double>({rows}, v.data()));
   }
-  arrays.push_back(copy_array<bool>({rows}, log.replay.data()));
   py::dict out;
   for (std::size_t c = 0; c < columns.size(); ++c) out[py::str(columns[c])] = arrays[c];
   return out;

@@ -46,12 +46,12 @@ def test_arrays_agree_with_the_metrics(sim):
     sim.step()
     assert np.array_equal(sim.frames().input, frames.target)
     m = sim.metrics()
-    assert list(m)[:7] == ["step", "iou100", "fire", "out_px", "iou", "target_px", "input_on"]
+    assert list(m)[:8] == ["step", "iou100", "fire", "out_px", "iou", "target_px", "input_on", "replay"]
     assert m["step"].dtype == np.int64 and m["out_px"].dtype == np.int64 and m["input_on"].dtype == np.bool_
     assert m["iou100"].dtype == np.float64 and all(len(v) == 301 for v in m.values())
     np.testing.assert_array_equal(m["step"], np.arange(1, 302))
     if sim.model != "layer":
-        assert list(m)[7:] == ["focus", "focus_lagged"]
+        assert list(m)[8:] == ["focus", "focus_lagged"]
 
 
 def test_lattice_weights_follow_the_geometry(sim):

@@ -231,7 +231,12 @@ TEST(Gui, InputKeyCyclesOnOffAndReachesTheModel) {
   press_i(*w);
   ASSERT_EQ(w->input_mode(), InputMode::kReplay);
   Frame prediction;
-  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { prediction = sim.output_frame(); }));
+  InputMode engine_mode = InputMode::kOn;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) {
+    prediction = sim.output_frame();
+    engine_mode = sim.input_mode();
+  }));
+  ASSERT_EQ(engine_mode, InputMode::kReplay);
   w->step_action()->trigger();
   ASSERT_TRUE(pump_until([&] { return w->snapshot().step >= 2; }));
   bool replayed = false;

@@ -188,6 +188,10 @@ TEST(SimWorker, ReplayModeReachesTheEngineAndIsReported) {
   Frame prediction;
   ASSERT_TRUE(w.call([&](Simulation& sim) { prediction = sim.output_frame(); }));
   w.set_input_mode(InputMode::kReplay);
+  // commands run in order: once this call has run, so has the mode change
+  InputMode mode = InputMode::kOn;
+  ASSERT_TRUE(w.call([&](Simulation& sim) { mode = sim.input_mode(); }));
+  ASSERT_EQ(mode, InputMode::kReplay);
   w.request_steps(1);
   ASSERT_TRUE(wait_for([&] { return w.step_count() == 51; }));
   bool replayed = false, enabled = true;
