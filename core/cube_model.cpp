@@ -1,4 +1,5 @@
 #include "core/cube_model.hpp"
+#include "core/runaway.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -20,9 +21,9 @@
 namespace spikecube {
 namespace {
 
-// Runaway: at least half of the lattice firing for this many frames in a
-// row. Waves of cube-48 fire a few percent; a saturated lattice fires every
-// neuron that is not refractory.
+// Runaway (core/runaway.hpp): the windowed rate at half of what the lattice
+// can fire, or more, for this many frames in a row. Waves of cube-48 fire a
+// few percent; a saturated lattice fires every neuron that is not refractory.
 constexpr std::int64_t kRunawaySteps = 500;
 constexpr double kRunawayRate = 0.5;
 constexpr int kFocusRadius = 3;
@@ -693,7 +694,7 @@ void CubeModel::step(const StepInput& in) {
   history_[0].assign(in.input_points.begin(), in.input_points.end());
   compute_focus();
 
-  runaway_steps_ = firing_rate() >= kRunawayRate ? runaway_steps_ + 1 : 0;
+  runaway_steps_ = runaway::update(runaway_steps_, firing_rate(), np_.refractory, kRunawayRate);
 }
 
 void CubeModel::compute_focus() {
@@ -740,7 +741,7 @@ void CubeModel::layer_rates(std::vector<double>& out) const {
 Health CubeModel::health() const {
   for (std::uint8_t b : bad_)
     if (b) return Health::kNonFinite;
-  if (runaway_steps_ >= kRunawaySteps) return Health::kRunaway;
+  if (runaway::steps(runaway_steps_) >= kRunawaySteps) return Health::kRunaway;
   return Health::kOk;
 }
 

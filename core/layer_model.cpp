@@ -1,4 +1,5 @@
 #include "core/layer_model.hpp"
+#include "core/runaway.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,11 +19,12 @@ std::vector<Point> grid_points(int n) {
   return p;
 }
 
-// Runaway: nearly every neuron firing for this many steps in a row. The
-// chaos phase of the original experiment fires most of the layer for a few
-// steps only, so this never triggers on healthy runs.
+// Runaway (core/runaway.hpp): the windowed rate at 80% of what the layer can
+// fire, or more, for this many steps in a row. The chaos phase of the
+// original experiment fires most of the layer for a few steps only, so this
+// never triggers on healthy runs.
 constexpr std::int64_t kRunawaySteps = 1000;
-constexpr double kRunawayRate = 0.95;
+constexpr double kRunawayRate = 0.8;
 
 template <typename T>
 void put(StateArchive& a, const std::string& name, const T* data, std::size_t size) {
@@ -135,8 +137,7 @@ void LayerModel::step(const StepInput& in) {
 
   update_thresholds(neurons_, np_, spikes_.data(), 0, m_);
 
-  const double rate = firing_rate();
-  runaway_steps_ = rate >= kRunawayRate ? runaway_steps_ + 1 : 0;
+  runaway_steps_ = runaway::update(runaway_steps_, firing_rate(), np_.refractory, kRunawayRate);
   prev_spikes_ = spikes_;
 }
 
@@ -204,7 +205,7 @@ void LayerModel::learn_recurrent() {
 
 Health LayerModel::health() const {
   if (!neurons_.v.allFinite() || !neurons_.theta.allFinite()) return Health::kNonFinite;
-  if (runaway_steps_ >= kRunawaySteps) return Health::kRunaway;
+  if (runaway::steps(runaway_steps_) >= kRunawaySteps) return Health::kRunaway;
   return Health::kOk;
 }
 

@@ -13,6 +13,7 @@
 
 #include "app/cli/progress.hpp"
 #include "app/io/checkpoint.hpp"
+#include "app/io/output_paths.hpp"
 #include "app/io/recording.hpp"
 #include "core/atomic_file.hpp"
 #include "core/simulation.hpp"
@@ -153,6 +154,23 @@ std::string fault_path(const RunOptions& opt) {
   return {};
 }
 
+// No two outputs (nor an output and --resume) may be one file; stale
+// temporary files of killed runs are removed, and said so.
+void check_outputs(const RunOptions& opt) {
+  std::vector<io::NamedPath> outputs;
+  std::vector<std::string> paths;
+  if (!opt.checkpoint_path.empty()) outputs.push_back({"--checkpoint", opt.checkpoint_path});
+  if (!opt.record_path.empty()) outputs.push_back({"--record", opt.record_path});
+  if (!opt.out_dir.empty()) {
+    for (const char* name : {"metrics.csv", "layers.csv", "config.toml", "summary.json", "fault.h5"}) {
+      outputs.push_back({std::string("--out (") + name + ")", (fs::path(opt.out_dir) / name).string()});
+    }
+  }
+  io::check_output_paths(outputs, opt.resume_path, "--checkpoint");
+  for (const auto& o : outputs) paths.push_back(o.path);
+  for (const auto& line : io::remove_stale_temp_files(paths)) std::cerr << "spikecube-cli: " << line << "\n";
+}
+
 // Everything that can be rejected before the first step: config, resume
 // file, output folder, checkpoint and recording paths.
 std::unique_ptr<Simulation> prepare(const RunOptions& opt, std::int64_t& to_run) {
@@ -184,6 +202,7 @@ std::unique_ptr<Simulation> prepare(const RunOptions& opt, std::int64_t& to_run)
     sim = std::make_unique<Simulation>(resolve_config(opt));
     to_run = sim->config().steps;
   }
+  check_outputs(opt);
   if (!opt.out_dir.empty()) check_out_dir(opt.out_dir);
   if (!opt.checkpoint_path.empty()) io::probe_writable(opt.checkpoint_path);
   if (!opt.record_path.empty()) io::probe_writable(opt.record_path);
@@ -192,7 +211,9 @@ std::unique_ptr<Simulation> prepare(const RunOptions& opt, std::int64_t& to_run)
 
 }  // namespace
 
-int run_command(const RunOptions& opt) {
+namespace {
+
+int run_unguarded(const RunOptions& opt) {
   std::unique_ptr<Simulation> sim;
   std::unique_ptr<io::Recorder> recorder;
   std::int64_t to_run = 0;
@@ -218,6 +239,10 @@ int run_command(const RunOptions& opt) {
     return 2;
   } catch (const std::invalid_argument& e) {
     report(e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    report("out of memory while setting up the run (model " + (sim ? std::string(sim->model().kind()) : std::string("state")) +
+           "); lower model.n or model.depth, or free memory");
     return 2;
   }
 
@@ -263,11 +288,24 @@ int run_command(const RunOptions& opt) {
       }
     }
     try {
+      if (writing) {
+        metrics->check();  // a full disk stops the run now, not after it
+        if (layers) layers->check();
+      }
       if (recorder) recorder->record(*sim);
+    } catch (const std::runtime_error& e) {
+      progress.finish();
+      report(std::string(e.what()) + "; stopping at step " + std::to_string(s.step));
+      recorder.reset();  // a failed recording is abandoned (its temporary file removed)
+      exit_code = 2;
+      break;
+    }
+    try {
       if (opt.checkpoint_every > 0 && s.step % opt.checkpoint_every == 0) {
         io::save_checkpoint(numbered_checkpoint_path(opt.checkpoint_path, s.step), *sim);
       }
     } catch (const std::runtime_error& e) {
+      // the recording so far is still closed and kept below
       progress.finish();
       report(std::string(e.what()) + "; stopping at step " + std::to_string(s.step));
       exit_code = 2;
@@ -279,7 +317,7 @@ int run_command(const RunOptions& opt) {
       progress.finish();
       std::string msg = "step " + std::to_string(s.step) + ": " +
                         (h == Health::kNonFinite ? "membrane potential or threshold became NaN/inf"
-                                                 : "runaway firing (nearly every neuron firing for 1000 steps)") +
+                                                 : "runaway firing (nearly every neuron that can fire firing, for hundreds of steps)") +
                         "; stopping";
       const std::string fp = fault_path(opt);
       if (!fp.empty()) {
@@ -305,11 +343,18 @@ int run_command(const RunOptions& opt) {
 
   // final checkpoint (not after a fault: that state went to fault.h5), then
   // the recording and the output files
+  // each on its own: a checkpoint that does not fit must not cost the recording
   try {
     if (!opt.checkpoint_path.empty() && !faulted && exit_code == 0) io::save_checkpoint(opt.checkpoint_path, *sim);
+  } catch (const std::runtime_error& e) {
+    report(e.what());
+    exit_code = 2;
+  }
+  try {
     if (recorder) recorder->close();
   } catch (const std::runtime_error& e) {
     report(e.what());
+    recorder.reset();
     exit_code = 2;
   }
   if (writing) {
@@ -331,6 +376,20 @@ int run_command(const RunOptions& opt) {
     return 128 + sig;
   }
   return exit_code;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& opt) {
+  // the last line of defence: whatever was not caught nearer is one line, exit 2
+  try {
+    return run_unguarded(opt);
+  } catch (const std::bad_alloc&) {
+    report("out of memory; lower model.n or model.depth, or free memory");
+  } catch (const FileError& e) {
+    report(e.what());
+  }
+  return 2;
 }
 
 }  // namespace spikecube::cli
