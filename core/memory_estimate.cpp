@@ -47,7 +47,8 @@ MemoryEstimate estimate_memory(const Config& c) {
   if (c.threshold != "fixed") per += f;
   if (c.tau_plus != c.tau_minus) per += f;
   if (c.refractory > 0) per += 1;
-  e.lattice_bytes = N * per + 2 * n * c.depth * 4 + 7 * nn;
+  // plus per-row spike counts, per-plane link masks and the buffers' padding
+  e.lattice_bytes = N * per + 2 * n * c.depth * 4 + 7 * nn + 4 * (nn + 64) + 8 * (n + 64) + c.depth;
   e.other_bytes += threads * 3 * nn * f;  // rows in flight per worker
   if (c.readout_enabled) {
     const double sources = static_cast<double>(c.readout_layers) * nn;

@@ -292,6 +292,15 @@ int run_unguarded(const RunOptions& opt) {
         metrics->check();  // a full disk stops the run now, not after it
         if (layers) layers->check();
       }
+    } catch (const FileError& e) {
+      progress.finish();
+      report(std::string(e.what()) + "; stopping at step " + std::to_string(s.step));
+      metrics.reset();  // the earlier files in --out stay as they were
+      layers.reset();
+      exit_code = 2;
+      break;
+    }
+    try {
       if (recorder) recorder->record(*sim);
     } catch (const std::runtime_error& e) {
       progress.finish();
@@ -357,7 +366,7 @@ int run_unguarded(const RunOptions& opt) {
     recorder.reset();
     exit_code = 2;
   }
-  if (writing) {
+  if (writing && metrics) {
     try {
       metrics->commit();
       if (layers) layers->commit();
