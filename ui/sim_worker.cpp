@@ -16,7 +16,7 @@ constexpr auto kRateWindow = std::chrono::milliseconds(500);
 const char* health_text(Health h) {
   switch (h) {
     case Health::kNonFinite: return "a membrane potential or weight became NaN or infinite";
-    case Health::kRunaway: return "runaway firing (almost every neuron that can fire fires, for hundreds of steps)";
+    case Health::kRunaway: return "runaway firing (the lattice fired nearly all it can for hundreds of steps)";
     case Health::kOk: break;
   }
   return "ok";

@@ -326,7 +326,7 @@ int run_unguarded(const RunOptions& opt) {
       progress.finish();
       std::string msg = "step " + std::to_string(s.step) + ": " +
                         (h == Health::kNonFinite ? "membrane potential or threshold became NaN/inf"
-                                                 : "runaway firing (nearly every neuron that can fire firing, for hundreds of steps)") +
+                                                 : "runaway firing (the lattice fired nearly all it can for hundreds of steps)") +
                         "; stopping";
       const std::string fp = fault_path(opt);
       if (!fp.empty()) {

@@ -120,7 +120,8 @@ std::vector<std::string> remove_stale_temp_files(const std::vector<std::string>&
       if (!pid || !process_gone(*pid)) continue;
       std::error_code rm;
       if (it->is_regular_file(rm) && fs::remove(it->path(), rm)) {
-        removed.push_back("removed stale temporary file " + it->path().string() + " (its writer, process " +
+        const std::string shown = t.has_parent_path() ? it->path().string() : name;
+        removed.push_back("removed stale temporary file " + shown + " (its writer, process " +
                           std::to_string(*pid) + ", is gone)");
       }
     }
