@@ -1,5 +1,4 @@
 #include "core/cube_model.hpp"
-#include "core/runaway.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -7,6 +6,7 @@
 #include <cstring>
 
 #include "core/rng.hpp"
+#include "core/runaway.hpp"
 
 // The STDP sweep has a hand-written AVX-512 kernel (stdp_six); the portable
 // loops (stdp_span) are the reference, and tests check that both give

@@ -1,5 +1,4 @@
 #include "core/layer_model.hpp"
-#include "core/runaway.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,6 +6,7 @@
 #include <cstring>
 
 #include "core/rng.hpp"
+#include "core/runaway.hpp"
 
 namespace spikecube {
 namespace {

@@ -2,10 +2,11 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <optional>
-#include <string>
 #include <iostream>
+#include <new>
+#include <optional>
 #include <sstream>
+#include <string>
 
 #include "app/cli/bench_command.hpp"
 #include "app/cli/run_command.hpp"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <new>
 
 #include <chrono>
 #include <cstdio>
