@@ -61,6 +61,20 @@ class SmallDisk {
   std::string why_;
 };
 
+// AddressSanitizer reserves terabytes of address space for its shadow
+// memory, so a CLI built with it cannot start under `ulimit -v`.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kAddressSanitizer = true;
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+
 // Runs a shell command line and captures its output (for `ulimit -v`).
 inline ChildResult run_shell(const std::string& cmd) {
   const std::string base = (fs::temp_directory_path() / ("spikecube_faults_sh_" + std::to_string(::getpid()))).string();

@@ -76,6 +76,7 @@ TEST(CommandLineIntegers, OutOfRangeValuesGetTheConfigsRange) {
 }
 
 TEST(ImpossibleMemory, RefusedWithTheFigureAndTheKeyToChange) {
+  if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer's shadow memory cannot start under ulimit -v";
   const struct {
     const char* name;
     std::string sets;
@@ -97,6 +98,7 @@ TEST(ImpossibleMemory, RefusedWithTheFigureAndTheKeyToChange) {
 }
 
 TEST(ImpossibleMemory, AllocationFailureBeyondTheEstimateIsOneLine) {
+  if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer's shadow memory cannot start under ulimit -v";
   // 1.5 GB address space, a model estimated at about 1.3 GB: the estimate
   // lets it through and the allocation may still fail; either way no abort
   const auto r = run_shell("ulimit -v 1500000; exec " + std::string(SPIKECUBE_CLI) +
