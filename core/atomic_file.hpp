@@ -28,6 +28,8 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   std::ofstream& stream() { return out_; }
+  // Throws FileError (e.g. "no space left on device") once a write failed.
+  void check();
   const std::string& temp_path() const { return temp_; }
   void commit();
 
@@ -37,9 +39,15 @@ class AtomicFile {
   bool done_ = false;
 };
 
-// A temporary name beside `path` (same folder, so rename is atomic).
+// What every temporary name holds: "PATH.tmp.PID.N" (PID of the writer), so
+// stale ones of a killed run can be recognised and removed.
+inline constexpr const char* kTempMarker = ".tmp.";
+// A temporary name beside `path` (same folder as the file a symlink at path
+// points to, so the rename is atomic). Throws FileError when path is a
+// device, FIFO or folder.
 std::string temp_path_for(const std::string& path);
-// Renames temp over path (fsyncs first); throws FileError.
+// Renames temp over path, or over the file a symlink at path points to
+// (fsyncs first); throws FileError.
 void commit_temp_file(const std::string& temp, const std::string& path);
 
 }  // namespace spikecube

@@ -8,8 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <new>
 #include <sstream>
 #include <variant>
+
+#include "core/config_limits.hpp"
 
 namespace spikecube {
 namespace {
@@ -355,6 +358,7 @@ OffInterval parse_interval(std::string_view text, std::string_view what) {
 }
 
 Config parse_config(std::string_view toml_text, std::string_view source, Config base) {
+  check_config_limits(toml_text, source);  // the parser never sees hostile nesting
   toml::table root;
   try {
     root = toml::parse(toml_text, source);
@@ -372,12 +376,23 @@ Config parse_config(std::string_view toml_text, std::string_view source, Config 
 Config load_config_file(const std::string& path, Config base) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw ConfigError(path + ": is a directory, expected a TOML config file");
+  // a huge file is refused before it is read into memory
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxConfigBytes) {
+    throw ConfigError(path + ": " + std::to_string(size) + " bytes; a config may hold at most " + std::to_string(kMaxConfigBytes) + " bytes");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open config file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw ConfigError(path + ": cannot read config file (is it a directory?)");
-  return parse_config(ss.str(), path, std::move(base));
+  std::string text;
+  try {
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw ConfigError(path + ": cannot read config file (is it a directory?)");
+    text = ss.str();
+    return parse_config(text, path, std::move(base));
+  } catch (const std::bad_alloc&) {
+    throw ConfigError(path + ": out of memory while reading the config");
+  }
 }
 
 void apply_override(Config& cfg, std::string_view assignment) {
@@ -391,6 +406,7 @@ void apply_override(Config& cfg, std::string_view assignment) {
   if (!e) throw ConfigError("--set " + key + ": unknown key; did you mean " + nearest_key(key) + "?");
   // bare words become strings so that --set model.type=cube works unquoted
   std::string doc = "v = " + value;
+  check_config_limits(doc, "--set " + key);
   toml::table t;
   try {
     t = toml::parse(doc);
@@ -454,8 +470,8 @@ void validate(const Config& c) {
   }
   if (c.stimulus == "sequence" && c.sequence_path.empty()) err("stimulus.path: empty; expected a text file or a folder of PNG frames when stimulus.kind = sequence");
   if (c.stimulus == "dots" && c.dots > n) err("stimulus.dots: " + std::to_string(c.dots) + " exceeds the grid; expected an integer in [1, " + std::to_string(n) + "]");
-  const double neurons = static_cast<double>(n) * n * (c.model == "layer" ? 1 : c.depth);
-  if (neurons > 300e6) err("model.n: " + std::to_string(n) + " x " + std::to_string(n) + " x " + std::to_string(c.depth) + " exceeds the 300 million neuron limit");
+  // the size of a model is limited by the memory available, not by a fixed
+  // count: check_memory (core/memory_estimate.hpp) refuses it before allocating
 }
 
 std::string to_toml(const Config& cfg) {

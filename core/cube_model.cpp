@@ -6,6 +6,8 @@
 #include <cstring>
 
 #include "core/rng.hpp"
+#include "core/health.hpp"
+#include "core/runaway.hpp"
 
 // The STDP sweep has a hand-written AVX-512 kernel (stdp_six); the portable
 // loops (stdp_span) are the reference, and tests check that both give
@@ -20,11 +22,6 @@
 namespace spikecube {
 namespace {
 
-// Runaway: at least half of the lattice firing for this many frames in a
-// row. Waves of cube-48 fire a few percent; a saturated lattice fires every
-// neuron that is not refractory.
-constexpr std::int64_t kRunawaySteps = 500;
-constexpr double kRunawayRate = 0.5;
 constexpr int kFocusRadius = 3;
 // neurons per block of the integration pass (whole rows, at least one)
 constexpr std::int64_t kBlock = 32768;
@@ -690,7 +687,7 @@ void CubeModel::push_history(std::span<const Point> points) {
 // now and of the frame whose activity each layer shows), runaway firing.
 void CubeModel::metrics(const StepInput& in) {
   push_history(in.input_points);
-  st_.runaway_frames() = firing_rate() >= kRunawayRate ? st_.runaway_frames() + 1 : 0;
+  st_.runaway_frames() = runaway::update(st_.runaway_frames(), firing_rate(), p_.neuron.refractory, kLatticeRunawayRate);
   st_.focus = {0.0, 0.0};
   if (st_.last_spikes == 0) return;
   const int n = p_.n;
@@ -742,7 +739,7 @@ void CubeModel::layer_rates(std::vector<double>& out) const {
 Health CubeModel::health() const {
   for (std::uint8_t b : bad_)
     if (b) return Health::kNonFinite;
-  if (st_.runaway_frames() >= kRunawaySteps) return Health::kRunaway;
+  if (runaway::steps(st_.runaway_frames()) >= kLatticeRunawayFrames) return Health::kRunaway;
   return Health::kOk;
 }
 

@@ -13,13 +13,16 @@
 
 namespace spikecube {
 
-// Lattices (cube, groups): at least this fraction of the lattice fires on
-// each of this many frames in a row. Waves of cube-48 fire a few percent; a
-// saturated lattice fires every neuron that is not refractory.
+// The rate is measured against what the neurons can fire (core/runaway.hpp:
+// with refractory period r a neuron fires at most every r + 1 steps), as the
+// rate of the step or averaged over 8 (r + 1) steps.
+// Lattices (cube, groups): at least this fraction of that capacity on each of
+// this many frames in a row. Waves of cube-48 fire a few percent; a saturated
+// lattice fires every neuron that is not refractory.
 inline constexpr double kLatticeRunawayRate = 0.5;
 inline constexpr std::int64_t kLatticeRunawayFrames = 500;
-// Layer model: at least this fraction of the hidden layer, this many steps.
-inline constexpr double kLayerRunawayRate = 0.95;
+// Layer model: at least this fraction of the capacity, this many steps.
+inline constexpr double kLayerRunawayRate = 0.8;
 inline constexpr std::int64_t kLayerRunawaySteps = 1000;
 
 // model: the config's model name ("layer", "cube", "groups").
@@ -29,11 +32,13 @@ inline std::string health_message(Health h, std::string_view model) {
     case Health::kNonFinite: return "a membrane potential or threshold became NaN or infinite";
     case Health::kRunaway:
       if (model == "layer") {
-        return "runaway firing (at least " + percent(kLayerRunawayRate) + " of the hidden layer fired on each of " +
-               std::to_string(kLayerRunawaySteps) + " steps in a row)";
+        return "runaway firing (the hidden layer fired at least " + percent(kLayerRunawayRate) +
+               " of what it can, per step or on average, on each of " + std::to_string(kLayerRunawaySteps) +
+               " steps in a row)";
       }
-      return "runaway firing (at least " + percent(kLatticeRunawayRate) + " of the lattice fired on each of " +
-             std::to_string(kLatticeRunawayFrames) + " frames in a row)";
+      return "runaway firing (the lattice fired at least " + percent(kLatticeRunawayRate) +
+             " of what it can, per step or on average, on each of " + std::to_string(kLatticeRunawayFrames) +
+             " frames in a row)";
     case Health::kOk: break;
   }
   return "ok";

@@ -8,6 +8,8 @@
 #include <span>
 
 #include "core/rng.hpp"
+#include "core/health.hpp"
+#include "core/runaway.hpp"
 
 namespace spikecube {
 namespace {
@@ -20,11 +22,6 @@ std::vector<Point> grid_points(int n) {
   return p;
 }
 
-// Runaway: nearly every neuron firing for this many steps in a row. The
-// chaos phase of the original experiment fires most of the layer for a few
-// steps only, so this never triggers on healthy runs.
-constexpr std::int64_t kRunawaySteps = 1000;
-constexpr double kRunawayRate = 0.95;
 
 }  // namespace
 
@@ -170,8 +167,7 @@ void LayerModel::update_traces(const Frame& x) {
 
 // Phase metrics: runaway firing; the spikes become the last step's.
 void LayerModel::metrics() {
-  const double rate = firing_rate();
-  runaway_steps_ = rate >= kRunawayRate ? runaway_steps_ + 1 : 0;
+  runaway_steps_ = runaway::update(runaway_steps_, firing_rate(), p_.neuron.refractory, kLayerRunawayRate);
   prev_spikes_ = spikes_;
 }
 
@@ -242,7 +238,7 @@ void LayerModel::learn_recurrent() {
 
 Health LayerModel::health() const {
   if (!neurons_.v.allFinite() || !neurons_.theta.allFinite()) return Health::kNonFinite;
-  if (runaway_steps_ >= kRunawaySteps) return Health::kRunaway;
+  if (runaway::steps(runaway_steps_) >= kLayerRunawaySteps) return Health::kRunaway;
   return Health::kOk;
 }
 

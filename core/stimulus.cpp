@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <string>
 
 #include "core/png_frames.hpp"
@@ -127,7 +128,8 @@ class BarStimulus final : public Stimulus {
 
 class SequenceStimulus final : public Stimulus {
  public:
-  SequenceStimulus(int n, std::vector<Frame> frames) : n_(n), frames_(std::move(frames)) {}
+  SequenceStimulus(int n, std::vector<Frame> frames, std::string path)
+      : n_(n), frames_(std::move(frames)), path_(std::move(path)), hash_(content_hash(frames_)) {}
   void draw(Frame& f) const override { f = frames_[index_]; }
   void advance() override { index_ = (index_ + 1) % frames_.size(); }
   std::vector<Point> points() const override {
@@ -140,23 +142,47 @@ class SequenceStimulus final : public Stimulus {
     if (c == 0) return {};
     return {{static_cast<int>(sx / c), static_cast<int>(sy / c)}};
   }
-  std::vector<std::int64_t> state() const override { return {static_cast<std::int64_t>(index_)}; }
+  // The frame index and a hash of the frames' content: a checkpoint of a
+  // sequence run resumes only on the same frames (a changed file, or a
+  // relative path that now resolves elsewhere, is refused, never silently run).
+  std::vector<std::int64_t> state() const override {
+    return {static_cast<std::int64_t>(index_), static_cast<std::int64_t>(hash_)};
+  }
   void set_state(const std::vector<std::int64_t>& s) override {
-    if (s.size() != 1 || s[0] < 0 || static_cast<std::size_t>(s[0]) >= frames_.size()) {
+    if (s.empty() || s.size() > 2 || s[0] < 0 || static_cast<std::size_t>(s[0]) >= frames_.size()) {
       throw StateError("checkpoint: sequence index out of range");
+    }
+    if (s.size() == 2 && static_cast<std::uint64_t>(s[1]) != hash_) {
+      throw StateError("checkpoint: the frames in stimulus.path \"" + path_ +
+                       "\" differ from those the checkpoint was made with (content hash); restore the original frames file");
     }
     index_ = static_cast<std::size_t>(s[0]);
   }
 
  private:
+  // FNV-1a over the frame count, size and every pixel
+  static std::uint64_t content_hash(const std::vector<Frame>& frames) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    auto add = [&](std::uint64_t byte) { h = (h ^ byte) * 0x100000001b3ULL; };
+    for (int k = 0; k < 8; ++k) add((frames.size() >> (8 * k)) & 0xff);
+    for (const Frame& f : frames) {
+      for (int k = 0; k < 8; ++k) add((f.size() >> (8 * k)) & 0xff);
+      for (auto px : f) add(px);
+    }
+    return h;
+  }
+
   int n_;
   std::vector<Frame> frames_;
+  std::string path_;
+  std::uint64_t hash_ = 0;
   std::size_t index_ = 0;
 };
 
 }  // namespace
 
-std::vector<Frame> load_frame_sequence(const std::string& path, int n) {
+namespace {
+std::vector<Frame> read_frame_sequence(const std::string& path, int n) {
   if (std::filesystem::is_directory(path)) return load_png_frames(path, n);
   std::ifstream in(path);
   if (!in) throw ConfigError("stimulus.path: cannot open \"" + path + "\"; expected a text file of frames");
@@ -182,12 +208,21 @@ std::vector<Frame> load_frame_sequence(const std::string& path, int n) {
   if (frames.empty()) throw ConfigError("stimulus.path: " + path + ": holds no frames");
   return frames;
 }
+}  // namespace
+
+std::vector<Frame> load_frame_sequence(const std::string& path, int n) {
+  try {
+    return read_frame_sequence(path, n);
+  } catch (const std::bad_alloc&) {
+    throw ConfigError("stimulus.path: " + path + ": out of memory while reading the frames");
+  }
+}
 
 std::unique_ptr<Stimulus> make_stimulus(const Config& cfg) {
   if (cfg.stimulus == "dots") return std::make_unique<DotsStimulus>(cfg.n, cfg.dots, cfg.seed);
   if (cfg.stimulus == "bar") return std::make_unique<BarStimulus>(cfg.n, cfg.seed);
   if (cfg.stimulus == "sequence") {
-    return std::make_unique<SequenceStimulus>(cfg.n, load_frame_sequence(cfg.sequence_path, cfg.n));
+    return std::make_unique<SequenceStimulus>(cfg.n, load_frame_sequence(cfg.sequence_path, cfg.n), cfg.sequence_path);
   }
   return std::make_unique<DotsStimulus>(cfg.n, 1, cfg.seed);
 }

@@ -5,9 +5,10 @@ with h5py.File(sys.argv[1] if len(sys.argv) > 1 else "rec.h5", "r") as f:
     t, ids = hidden["timestamps"][:], hidden["node_ids"][:]
     nx, ny, nz = (int(f.attrs[k]) for k in ("nx", "ny", "nz"))
     steps = np.rint(t / f.attrs["step_ms"]).astype(np.int64)  # node_ids[i] = (z*ny + y)*nx + x spiked at step steps[i]
-    rate = np.bincount(steps - steps.min(), minlength=1) / (nx * ny * nz)  # firing rate per step
-    print(f"{f.attrs['model']}: {len(t)} hidden spikes, steps {f.attrs['first_step']}-{f.attrs['last_step']}, mean rate {rate.mean():.4f}")
+    first, last = int(f.attrs["first_step"]), int(f.attrs["last_step"])  # both -1 when no step was recorded
+    rate = len(steps) / (nx * ny * nz) / max(1, last - first + 1)  # mean firing rate per step
+    print(f"{f.attrs['model']}: {len(steps)} hidden spikes, steps {first}-{last}, mean rate {rate:.4f}")
     for name in (k for k in f.get("potential", {}) if k != "step"):  # slices, e.g. z0: [samples, y, x] of v/theta
         v = f["potential"][name]
-        print(f"potential {name}: {v.shape[0]} samples of {v.shape[1]}x{v.shape[2]}, last max {v[-1].max():.3f}")
+        print(f"potential {name}: {v.shape[0]} samples of {v.shape[1]}x{v.shape[2]}, last max {v[-1].max() if len(v) else np.nan:.3f}")
     print(next(l for l in f["config"][()].decode().splitlines() if l.startswith("type")))  # resolved config (TOML)

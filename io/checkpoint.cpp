@@ -13,6 +13,7 @@
 #include "io/checkpoint_format.hpp"
 #include "io/h5util.hpp"
 #include "core/atomic_file.hpp"
+#include "core/output_target.hpp"
 #include "core/config.hpp"
 
 namespace spikecube::io {
@@ -45,6 +46,21 @@ std::string cause_of(const std::exception& e) {
   if (s.rfind("checkpoint: ", 0) == 0) s.erase(0, 12);
   return s;
 }
+
+// FileError texts start with the path; the CheckpointError adds it again
+std::string cause_after_path(const std::string& what, const std::string& path) {
+  return what.rfind(path + ": ", 0) == 0 ? what.substr(path.size() + 2) : what;
+}
+
+// Empties a temporary file whose write failed while HDF5 still holds it open.
+struct DiscardOnError {
+  std::string temp;
+  bool armed = true;
+  ~DiscardOnError() {
+    if (!armed) return;
+    [[maybe_unused]] const int rc = ::truncate(temp.c_str(), 0);
+  }
+};
 
 template <typename T>
 void write_group(hid_t file, const char* group, const std::map<std::string, std::vector<T>>& arrays, hid_t file_type,
@@ -243,15 +259,22 @@ void verify_file(const std::string& path) {
   }
   const auto expected = get_le(h.data() + 24, 8);
   if (get_le(h.data() + 20, 4) != kUserBlock || expected < kUserBlock) throw CheckpointError(path, "corrupted header");
-  if (size < expected) {
-    throw CheckpointError(path, "truncated: " + std::to_string(size) + " of " + std::to_string(expected) + " bytes");
-  }
-  if (size > expected) {
-    throw CheckpointError(path, "corrupted: " + std::to_string(size - expected) + " unexpected bytes after the end");
-  }
   std::uint64_t sum = 0;
   if (!checksum_body(fd, size, sum)) throw CheckpointError(path, "cannot read (" + errno_text() + ")");
-  if (sum != get_le(h.data() + 32, 8)) throw CheckpointError(path, "corrupted: checksum mismatch");
+  const bool body_intact = sum == get_le(h.data() + 32, 8);
+  if (size != expected) {
+    // the checksum covers the body only: an intact body with a size that
+    // disagrees means the header's size field itself was damaged
+    if (body_intact || expected > (std::uint64_t{1} << 44)) {
+      throw CheckpointError(path, "corrupted header: its size field says " + std::to_string(expected) +
+                                      " bytes, the file has " + std::to_string(size));
+    }
+    if (size < expected) {
+      throw CheckpointError(path, "truncated: " + std::to_string(size) + " of " + std::to_string(expected) + " bytes");
+    }
+    throw CheckpointError(path, "corrupted: " + std::to_string(size - expected) + " unexpected bytes after the end");
+  }
+  if (!body_intact) throw CheckpointError(path, "corrupted: checksum mismatch");
 }
 
 }  // namespace
@@ -261,10 +284,15 @@ CheckpointError::CheckpointError(std::string path, std::string cause)
 
 void write_archive(const std::string& path, const StateArchive& archive) {
   silence_hdf5_errors();
-  const std::string temp = temp_path_for(path);
+  std::string temp;
+  try {
+    temp = temp_path_for(path);  // refuses a device, FIFO or folder at path
+  } catch (const FileError& e) {
+    throw CheckpointError(path, cause_after_path(e.what(), path));
+  }
   // create the file ourselves first: HDF5's own errors do not say why it failed
   const int fd = ::open(temp.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  if (fd < 0) throw CheckpointError(path, "cannot write (" + errno_text() + ")");
+  if (fd < 0) throw CheckpointError(path, "cannot write (" + write_failure_cause(temp, errno) + ")");
   ::close(fd);
   try {
     Handle fcpl = plist_h(H5Pcreate(H5P_FILE_CREATE));
@@ -274,14 +302,25 @@ void write_archive(const std::string& path, const StateArchive& archive) {
     Handle fapl = plist_h(H5Pcreate(H5P_FILE_ACCESS));
     H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18);
     Handle file = file_h(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()));
-    if (!file.ok()) throw CheckpointError(path, "cannot create HDF5 file");
-    write_contents(file.get(), archive, path);
-    if (!file.close()) throw CheckpointError(path, "write failed (disk full?)");
+    // destroyed before `file` on an error: frees the temporary file's space so
+    // that HDF5 can close it cleanly even on a full disk
+    DiscardOnError discard{temp};
+    if (!file.ok()) throw CheckpointError(path, "cannot create HDF5 file (" + write_failure_cause(temp, errno) + ")");
+    try {
+      write_contents(file.get(), archive, path);
+    } catch (const CheckpointError& e) {
+      // a full disk shows up as whichever dataset was being written
+      const std::string why = write_failure_cause(temp, errno);
+      if (why == "no space left on device") throw CheckpointError(path, why + " (" + e.cause() + ")");
+      throw;
+    }
+    if (!file.close()) throw CheckpointError(path, "write failed (" + write_failure_cause(temp, errno) + ")");
+    discard.armed = false;
     write_header(temp, path);
     commit_temp_file(temp, path);
   } catch (const FileError& e) {
     std::remove(temp.c_str());
-    throw CheckpointError(path, e.what());
+    throw CheckpointError(path, cause_after_path(e.what(), path));
   } catch (...) {
     std::remove(temp.c_str());
     throw;
@@ -366,7 +405,12 @@ std::unique_ptr<Simulation> open_checkpoint(const std::string& path) {
 void probe_writable(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw CheckpointError(path, "is a directory; give a file name");
-  const std::string probe = temp_path_for(path);
+  std::string probe;
+  try {
+    probe = temp_path_for(path);  // refuses a device or FIFO at path
+  } catch (const FileError& e) {
+    throw CheckpointError(path, cause_after_path(e.what(), path));
+  }
   const int fd = ::open(probe.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
   if (fd < 0) throw CheckpointError(path, "cannot write (" + errno_text() + ")");
   ::close(fd);

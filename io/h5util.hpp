@@ -49,7 +49,13 @@ class Handle {
 
 // HDF5 prints its error stack to stderr by default; spikecube reports its own
 // one-line errors instead.
-inline void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+// Also keeps libhdf5 from tearing itself down at exit: after a write failed
+// on a full disk, its exit handler crashes (libhdf5 1.10) on the file it
+// could not close; every file spikecube keeps is closed explicitly anyway.
+inline void silence_hdf5_errors() {
+  H5dont_atexit();  // effective before the library's first use, harmless after
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 inline Handle file_h(hid_t id) { return {id, H5Fclose}; }
 inline Handle group_h(hid_t id) { return {id, H5Gclose}; }

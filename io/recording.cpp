@@ -12,6 +12,7 @@
 
 #include "io/h5util.hpp"
 #include "core/atomic_file.hpp"
+#include "core/output_target.hpp"
 
 namespace spikecube::io {
 namespace {
@@ -124,9 +125,14 @@ Recorder::Recorder(std::string path, const Simulation& sim, RecordOptions opt)
     m.slices.push_back(std::move(so));
   }
 
-  m.temp = temp_path_for(path_);
+  try {
+    m.temp = temp_path_for(path_);  // refuses a device, FIFO or folder at the path
+  } catch (const FileError& e) {
+    const std::string what = e.what();
+    fail(what.rfind(path_ + ": ", 0) == 0 ? what.substr(path_.size() + 2) : what);
+  }
   const int fd = ::open(m.temp.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  if (fd < 0) fail(std::string("cannot write (") + std::strerror(errno) + ")");
+  if (fd < 0) fail("cannot write (" + write_failure_cause(m.temp, errno) + ")");
   ::close(fd);
   try {
     m.file = file_h(H5Fcreate(m.temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
@@ -193,7 +199,11 @@ Recorder::Recorder(std::string path, const Simulation& sim, RecordOptions opt)
 
 Recorder::~Recorder() {
   if (impl_ && !impl_->closed) {
-    // abandoned: drop every handle before removing the temporary file
+    // abandoned: empty the file first, so that HDF5 can close it even when a
+    // full disk is why it was abandoned, then drop every handle and remove it
+    if (!impl_->temp.empty()) {
+      [[maybe_unused]] const int rc = ::truncate(impl_->temp.c_str(), 0);
+    }
     for (auto& p : impl_->pops) p = Population{};
     impl_->slices.clear();
     impl_->pot_steps.reset();
@@ -205,11 +215,11 @@ Recorder::~Recorder() {
 
 namespace {
 
-void flush_population(Population& p, const std::string& path) {
+void flush_population(Population& p, const std::string& path, const std::string& temp) {
   const hsize_t n = p.times.size();
   if (!append(p.time_ds.get(), 1, nullptr, p.written, n, H5T_NATIVE_DOUBLE, p.times.data()) ||
       !append(p.node_ds.get(), 1, nullptr, p.written, n, H5T_NATIVE_UINT64, p.nodes.data())) {
-    throw RecordingError(path, "cannot append spikes/" + p.name + " (disk full?)");
+    throw RecordingError(path, write_failure_cause(temp, errno) + " (appending spikes/" + p.name + ")");
   }
   p.written += n;
   p.times.clear();
@@ -249,7 +259,7 @@ void Recorder::record(const Simulation& sim) {
   add_frame(m.pops[1], step, sim.output_frame());
   add_frame(m.pops[2], step, sim.input_frame());
   for (auto& p : m.pops)
-    if (p.times.size() >= kFlushEvents) flush_population(p, path_);
+    if (p.times.size() >= kFlushEvents) flush_population(p, path_, m.temp);
 
   if (!m.slices.empty() && step % m.every == 0) {
     const std::size_t nx = static_cast<std::size_t>(m.dims.nx), ny = static_cast<std::size_t>(m.dims.ny);
@@ -268,11 +278,11 @@ void Recorder::record(const Simulation& sim) {
       }
       const hsize_t row[2] = {static_cast<hsize_t>(so.rows), static_cast<hsize_t>(so.cols)};
       if (!append(so.ds.get(), 3, row, m.samples, 1, H5T_NATIVE_FLOAT, so.buf.data())) {
-        throw RecordingError(path_, "cannot append potential samples (disk full?)");
+        throw RecordingError(path_, write_failure_cause(m.temp, errno) + " (appending potential samples)");
       }
     }
     if (!append(m.pot_steps.get(), 1, nullptr, m.samples, 1, H5T_NATIVE_INT64, &step)) {
-      throw RecordingError(path_, "cannot append potential steps (disk full?)");
+      throw RecordingError(path_, write_failure_cause(m.temp, errno) + " (appending potential steps)");
     }
     ++m.samples;
   }
@@ -281,21 +291,22 @@ void Recorder::record(const Simulation& sim) {
 void Recorder::close() {
   Impl& m = *impl_;
   if (m.closed) return;
-  for (auto& p : m.pops) flush_population(p, path_);
+  for (auto& p : m.pops) flush_population(p, path_, m.temp);
   const hid_t f = m.file.get();
   if (!write_i64_attr(f, "first_step", &m.first_step, 1) || !write_i64_attr(f, "last_step", &m.last_step, 1)) {
-    throw RecordingError(path_, "cannot write the step range");
+    throw RecordingError(path_, "cannot write the step range (" + write_failure_cause(m.temp, errno) + ")");
   }
   for (auto& p : m.pops) p = Population{};
   m.slices.clear();
   m.pot_steps.reset();
   m.pot_group.reset();
-  if (!m.file.close()) throw RecordingError(path_, "write failed (disk full?)");
+  if (!m.file.close()) throw RecordingError(path_, "write failed (" + write_failure_cause(m.temp, errno) + ")");
   m.closed = true;
   try {
     commit_temp_file(m.temp, path_);
   } catch (const FileError& e) {
-    throw RecordingError(path_, e.what());
+    const std::string what = e.what();
+    throw RecordingError(path_, what.rfind(path_ + ": ", 0) == 0 ? what.substr(path_.size() + 2) : what);
   }
 }
 

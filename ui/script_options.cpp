@@ -1,20 +1,29 @@
 #include "ui/script_options.hpp"
 
-#include <charconv>
 #include <set>
 #include <stdexcept>
+
+#include "core/config.hpp"
+#include "core/flag_integer.hpp"
 
 namespace spikecube::ui {
 namespace {
 
-template <typename T>
-T parse_number(const std::string& flag, const std::string& text) {
-  T v{};
-  const auto* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, v);
-  if (ec != std::errc() || p != end || text.empty())
-    throw UsageError(flag + ": \"" + text + "\" is not a valid non-negative integer");
-  return v;
+std::int64_t parse_checked(const std::string& flag, const std::string& text, std::int64_t min, std::int64_t max) {
+  try {
+    return parse_flag_integer(flag, text, min, max);
+  } catch (const ConfigError& e) {
+    throw UsageError(e.what());
+  }
+}
+
+// the range of the config key the flag sets, in the config's words
+std::int64_t checked(const std::string& flag, const std::string& text, const char* key) {
+  try {
+    return parse_flag_for_key(flag, text, key);
+  } catch (const ConfigError& e) {
+    throw UsageError(e.what());
+  }
 }
 
 SliceRequest parse_slice(const std::string& text) {
@@ -29,12 +38,22 @@ SliceRequest parse_slice(const std::string& text) {
   else if (axis == "y") r.axis = 1;
   else if (axis == "z") r.axis = 2;
   else throw UsageError("--slice-png: axis \"" + axis + "\" must be x, y or z");
-  r.index = parse_number<int>("--slice-png", text.substr(a + 1, b - a - 1));
+  r.index = static_cast<int>(parse_checked("--slice-png", text.substr(a + 1, b - a - 1), 0, 1023));
   r.path = text.substr(b + 1);
   return r;
 }
 
 }  // namespace
+
+void check_slice_in_lattice(const ScriptOptions& o, const Config& cfg) {
+  if (!o.slice) return;
+  static const char* axes[] = {"x", "y", "z"};
+  const int extent = o.slice->axis == 2 ? (cfg.model == "layer" ? 1 : cfg.depth) : cfg.n;
+  if (o.slice->index >= extent) {
+    throw UsageError("--slice-png: " + std::string(axes[o.slice->axis]) + " = " + std::to_string(o.slice->index) +
+                     " is outside the lattice; expected an integer in [0, " + std::to_string(extent - 1) + "]");
+  }
+}
 
 std::string usage_text() {
   return "usage: spikecube [--preset P] [--config F] [--steps N] [--seed S] [--speed R] [--screenshot out.png]\n"
@@ -86,8 +105,8 @@ ScriptOptions parse_script_options(const std::vector<std::string>& args) {
     };
     if (flag == "--preset") o.preset = need();
     else if (flag == "--config") o.config_path = need();
-    else if (flag == "--steps") o.steps = parse_number<std::int64_t>(flag, need());
-    else if (flag == "--seed") o.seed = parse_number<std::uint64_t>(flag, need());
+    else if (flag == "--steps") o.steps = checked(flag, need(), "run.steps");
+    else if (flag == "--seed") o.seed = static_cast<std::uint64_t>(checked(flag, need(), "run.seed"));
     else if (flag == "--speed") {
       const std::string v = need();
       try {

@@ -15,6 +15,10 @@
 #include <string>
 #include <vector>
 
+namespace spikecube {
+struct Config;
+}
+
 namespace spikecube::ui {
 
 class UsageError : public std::runtime_error {
@@ -51,5 +55,9 @@ struct ScriptOptions {
 // malformed value.
 ScriptOptions parse_script_options(const std::vector<std::string>& args);
 std::string usage_text();
+
+// Throws UsageError when the --slice-png plane lies outside cfg's lattice
+// (checked once the config is resolved, before the window opens).
+void check_slice_in_lattice(const ScriptOptions& o, const Config& cfg);
 
 }  // namespace spikecube::ui

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <new>
 #include <vector>
 
 #include "core/cube_model.hpp"
@@ -192,6 +193,9 @@ int bench_command(const BenchOptions& opt) {
     return 2;
   } catch (const ConfigError& e) {
     std::cerr << "spikecube-cli: " << e.what() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "spikecube-cli: out of memory building the benchmark's model; lower --n or --L\n";
     return 2;
   }
 }

@@ -3,13 +3,18 @@
 
 #include <algorithm>
 #include <iostream>
+#include <new>
+#include <optional>
 #include <sstream>
+#include <string>
 
 #include "app/cli/bench_command.hpp"
 #include "app/cli/logging.hpp"
 #include "app/cli/run_command.hpp"
 #include "app/cli/sweep_command.hpp"
 #include "core/config.hpp"
+#include "core/flag_integer.hpp"
+#include "core/stimulus.hpp"
 #include "core/version.hpp"
 
 namespace {
@@ -63,10 +68,15 @@ int list_params() {
 int validate_file(const std::string& path) {
   try {
     const spikecube::Config cfg = spikecube::load_config_file(path);
+    // the frames a sequence run would read must exist and parse
+    if (cfg.stimulus == "sequence") spikecube::load_frame_sequence(cfg.sequence_path, cfg.n);
     std::cout << path << ": ok (model " << cfg.model << ")\n";
     return 0;
   } catch (const spikecube::ConfigError& e) {
     std::cerr << "spikecube-cli: " << e.what() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "spikecube-cli: " << path << ": out of memory while reading\n";
     return 2;
   }
 }
@@ -79,12 +89,15 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   spikecube::cli::RunOptions run;
+  // integers are taken as text and checked against their config key's range
+  // after parsing (CLI11 would wrap -1 into an unsigned seed)
+  std::optional<std::string> steps_text, seed_text, threads_text, bench_steps_text, sweep_steps_text, jobs_text;
   auto* run_cmd = app.add_subcommand("run", "run one experiment and write its metrics");
   run_cmd->add_option("--preset", run.preset, "preset name (see `presets`); default 01_01");
   run_cmd->add_option("--config", run.config_path, "TOML config file");
-  run_cmd->add_option("--steps", run.steps, "number of steps (overrides run.steps)");
-  run_cmd->add_option("--seed", run.seed, "random seed (overrides run.seed)");
-  run_cmd->add_option("--threads", run.threads, "worker threads, 0 = all cores (results do not depend on it)");
+  run_cmd->add_option("--steps", steps_text, "number of steps (overrides run.steps)");
+  run_cmd->add_option("--seed", seed_text, "random seed (overrides run.seed)");
+  run_cmd->add_option("--threads", threads_text, "worker threads, 0 = all cores (results do not depend on it)");
   run_cmd->add_option("--set", run.overrides, "override a parameter: section.key=value (repeatable)");
   run_cmd->add_option("--input-off", run.input_off, "switch the input off over steps A..B inclusive, as A:B (repeatable)");
   run_cmd->add_option("--replay", run.replay, "replay from memory over steps A..B inclusive, as A:B (repeatable)");
@@ -107,9 +120,9 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--config", sweep.config_path, "TOML config file");
   sweep_cmd->add_option("--grid", sweep.grid, "KEY=V1,V2,...: values of one config key (repeatable; every combination runs)");
   sweep_cmd->add_option("--seeds", sweep.seeds, "seeds of every combination: A-B or A,B,C (default 0)");
-  sweep_cmd->add_option("--steps", sweep.steps, "steps of every run (overrides run.steps)");
+  sweep_cmd->add_option("--steps", sweep_steps_text, "steps of every run (overrides run.steps)");
   sweep_cmd->add_option("--set", sweep.overrides, "override a parameter of every run: section.key=value (repeatable)");
-  sweep_cmd->add_option("--jobs", sweep.jobs, "runs at a time, one thread each (default: all cores)");
+  sweep_cmd->add_option("--jobs", jobs_text, "runs at a time, one thread each (default: all cores)");
   sweep_cmd->add_option("--out", sweep.out_dir, "output folder: results.csv, table.md, runs/")->required();
   sweep_cmd->add_flag("--quiet", sweep.quiet, "no line per finished run, no progress bar");
 
@@ -125,7 +138,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--n", bench.n, "grid side")->check(CLI::Range(3, 1024));
   bench_cmd->add_option("--L", bench.depth, "cube depth")->check(CLI::Range(1, 1024));
   bench_cmd->add_option("--group", bench.group, "group side (groups model)")->check(CLI::Range(1, 64));
-  bench_cmd->add_option("--steps", bench.steps, "timed steps")->check(CLI::Range(static_cast<std::int64_t>(1), static_cast<std::int64_t>(1e9)));
+  bench_cmd->add_option("--steps", bench_steps_text, "timed steps");
   bench_cmd->add_option("--threads", bench.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
   bench_cmd->add_flag("--scaling", bench.scaling, "table of cube sizes 32^3..256^3 at 1 and 2 threads");
   bench_cmd->add_option("--sides", bench.sides, "--scaling: cube sides (default 32 64 128 256)")->check(CLI::Range(3, 1024))->delimiter(',');
@@ -136,6 +149,19 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::cerr << "spikecube-cli: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+
+  try {
+    using spikecube::parse_flag_for_key;
+    if (steps_text) run.steps = parse_flag_for_key("--steps", *steps_text, "run.steps");
+    if (seed_text) run.seed = static_cast<std::uint64_t>(parse_flag_for_key("--seed", *seed_text, "run.seed"));
+    if (threads_text) run.threads = static_cast<int>(parse_flag_for_key("--threads", *threads_text, "run.threads"));
+    if (bench_steps_text) bench.steps = spikecube::parse_flag_integer("--steps", *bench_steps_text, 1, 1000000000);
+    if (sweep_steps_text) sweep.steps = parse_flag_for_key("--steps", *sweep_steps_text, "run.steps");
+    if (jobs_text) sweep.jobs = static_cast<int>(spikecube::parse_flag_integer("--jobs", *jobs_text, 1, 256));
+  } catch (const spikecube::ConfigError& e) {
+    std::cerr << "spikecube-cli: " << e.what() << "\n";
     return 2;
   }
 

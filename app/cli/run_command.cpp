@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <new>
 #include <sstream>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include "core/run_report.hpp"
 #include "core/simulation.hpp"
 #include "io/checkpoint.hpp"
+#include "io/output_paths.hpp"
 #include "io/recording.hpp"
 
 namespace spikecube::cli {
@@ -96,6 +98,8 @@ int exit_code_of(F&& f, Context&& context) {
     report_error(e.what() + context());
   } catch (const std::runtime_error& e) {
     report_error(e.what() + context());
+  } catch (const std::bad_alloc&) {
+    report_error("out of memory" + context() + " (lower model.n or model.depth, or free memory)");
   }
   return kExitBadInput;
 }
@@ -207,6 +211,12 @@ class StepFiles {
     }
   }
 
+  // A full disk stops the run at the step it happens, not after the run.
+  void check() {
+    metrics_->check();
+    if (layers_) layers_->check();
+  }
+
   // the per-step files, then config.toml and summary.json
   void commit(const Simulation& sim, const RunSummary& summary, std::int64_t ran, double seconds) {
     metrics_->commit();
@@ -280,6 +290,23 @@ void log_run_start(const RunOptions& opt, const Simulation& sim, std::int64_t to
   }
 }
 
+// No two outputs (nor an output and --resume) may be one file; stale
+// temporary files of killed runs are removed, and said so.
+void check_outputs(const RunOptions& opt) {
+  std::vector<io::NamedPath> outputs;
+  std::vector<std::string> paths;
+  if (!opt.checkpoint_path.empty()) outputs.push_back({"--checkpoint", opt.checkpoint_path});
+  if (!opt.record_path.empty()) outputs.push_back({"--record", opt.record_path});
+  if (!opt.out_dir.empty()) {
+    for (const char* name : {"metrics.csv", "layers.csv", "config.toml", "summary.json", "fault.h5"}) {
+      outputs.push_back({std::string("--out (") + name + ")", (fs::path(opt.out_dir) / name).string()});
+    }
+  }
+  io::check_output_paths(outputs, opt.resume_path, "--checkpoint");
+  for (const auto& o : outputs) paths.push_back(o.path);
+  for (const auto& line : io::remove_stale_temp_files(paths)) std::cerr << "spikecube-cli: " << line << "\n";
+}
+
 RunSetup setup_run(const RunOptions& opt) {
   check_options(opt);
   RunSetup s;
@@ -289,6 +316,7 @@ RunSetup setup_run(const RunOptions& opt) {
     s.sim = std::make_unique<Simulation>(resolve_config(opt));
     s.to_run = s.sim->config().steps;
   }
+  check_outputs(opt);
   if (!opt.out_dir.empty()) check_out_dir(opt.out_dir);
   if (!opt.checkpoint_path.empty()) io::probe_writable(opt.checkpoint_path);
   if (!opt.record_path.empty()) io::probe_writable(opt.record_path);
@@ -338,8 +366,23 @@ void report_fault(const RunOptions& opt, const Simulation& sim, Health h) {
 // recording, a numbered checkpoint when one is due.
 void record_step(const RunOptions& opt, RunSetup& setup, Progress& progress) {
   const Simulation& sim = *setup.sim;
-  if (setup.files) setup.files->add_step(sim);
-  if (setup.recorder) setup.recorder->record(sim);
+  if (setup.files) {
+    setup.files->add_step(sim);
+    try {
+      setup.files->check();
+    } catch (const FileError&) {
+      setup.files.reset();  // the earlier files in --out stay as they were
+      throw;
+    }
+  }
+  if (setup.recorder) {
+    try {
+      setup.recorder->record(sim);
+    } catch (const std::runtime_error&) {
+      setup.recorder.reset();  // a failed recording is abandoned (its temporary file removed)
+      throw;
+    }
+  }
   const std::int64_t step = sim.last().step;
   if (opt.checkpoint_every > 0 && step % opt.checkpoint_every == 0) {
     if (spdlog::should_log(spdlog::level::info)) progress.finish();  // the log line gets a line of its own
@@ -389,15 +432,23 @@ int report_run(const RunOptions& opt, RunSetup& setup, const RunOutcome& out) {
   spdlog::info("ran {} steps in {:.2f} s ({:.0f} steps/s)", out.ran, out.seconds, sps);
 
   // final checkpoint (not after a fault: that state went to fault.h5, nor
-  // after a failed write), then the recording and the output files
-  const int closing = exit_code_of([&] {
+  // after a failed write), then the recording and the output files, each on
+  // its own: a checkpoint that does not fit must not cost the recording
+  const int checkpoint = exit_code_of([&] {
     if (!opt.checkpoint_path.empty() && exit_code == kExitOk) save_checkpoint_logged(opt.checkpoint_path, sim);
-    if (setup.recorder) {
-      setup.recorder->close();
-      spdlog::info("recording written: {}", opt.record_path);
-    }
   });
-  if (closing != kExitOk) exit_code = closing;
+  const int recording = exit_code_of([&] {
+    if (!setup.recorder) return;
+    try {
+      setup.recorder->close();
+    } catch (const std::runtime_error&) {
+      setup.recorder.reset();
+      throw;
+    }
+    spdlog::info("recording written: {}", opt.record_path);
+  });
+  if (checkpoint != kExitOk) exit_code = checkpoint;
+  if (recording != kExitOk) exit_code = recording;
   if (setup.files) {
     if (const int rc = exit_code_of([&] { setup.files->commit(sim, summary, out.ran, out.seconds); }); rc != kExitOk) return rc;
     spdlog::info("outputs written to {}", opt.out_dir);
@@ -415,10 +466,18 @@ int report_run(const RunOptions& opt, RunSetup& setup, const RunOutcome& out) {
 }  // namespace
 
 int run_command(const RunOptions& opt) {
-  RunSetup setup;
-  if (const int rc = exit_code_of([&] { setup = setup_run(opt); }); rc != kExitOk) return rc;
-  const RunOutcome outcome = run_steps(opt, setup);
-  return report_run(opt, setup, outcome);
+  // the last line of defence: whatever was not caught nearer is one line, exit 2
+  try {
+    RunSetup setup;
+    if (const int rc = exit_code_of([&] { setup = setup_run(opt); }); rc != kExitOk) return rc;
+    const RunOutcome outcome = run_steps(opt, setup);
+    return report_run(opt, setup, outcome);
+  } catch (const std::bad_alloc&) {
+    report_error("out of memory; lower model.n or model.depth, or free memory");
+  } catch (const std::exception& e) {
+    report_error(e.what());
+  }
+  return kExitBadInput;
 }
 
 }  // namespace spikecube::cli

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
     }
     if (opts.seed) cfg.seed = *opts.seed;
     validate(cfg);
+    ui::check_slice_in_lattice(opts, cfg);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "spikecube: %s\n", e.what());
     return 2;

@@ -379,7 +379,8 @@ TEST(GuiCli, ScriptedSummaryWithoutStepsPrintsNoRates) {
 TEST(GuiCli, BadFlagsExitWithStatus2AndOneLine) {
   const fs::path err = temp_dir() / "err.txt";
   for (const std::string args : {"--steps abc", "--bogus", "--slice-png q:0:x.png", "--preset no_such_preset",
-                                 "--speed fast", "--steps", "--screenshot-window", "--screenshot-window="}) {
+                                 "--speed fast", "--steps", "--screenshot-window", "--screenshot-window=", "--steps -1",
+                                 "--seed -1", "--preset cube-4 --slice-png z:99:x.png"}) {
     EXPECT_EQ(run(std::string(SPIKECUBE_GUI_BIN) + " " + args + " 2>" + err.string()), 2) << args;
     const std::string text = read_text(err);
     EXPECT_FALSE(text.empty()) << args;
