@@ -56,3 +56,26 @@ def test_repr_and_properties():
     sim.input = False
     assert repr(sim) == "<spikecube.Simulation cube 4x48x48 seed=5 step=2 input=off>"
     assert sim.config["run"]["seed"] == 5 and "[stdp]" in sim.config_toml
+
+
+def test_input_mode_replays_from_memory_like_the_schedule():
+    import pytest
+    scheduled = spikecube.Simulation(preset="cube-4", seed=1, schedule={"input_off": [], "replay": [[151, 180]]})
+    manual = spikecube.Simulation(preset="cube-4", seed=1, schedule={"input_off": []})
+    assert manual.input_mode == "on"
+    scheduled.run(200)
+    manual.run(150)
+    before = manual.frames().prediction
+    manual.input_mode = "replay"
+    manual.step()
+    # the network's input is its own last prediction, and the readout reports replay
+    assert (manual.frames().input == before).all()
+    assert manual.metrics()["replay"][-1] and not manual.metrics()["input_on"][-1]
+    manual.run(29)
+    manual.input_mode = "on"
+    manual.run(20)
+    assert manual.state_hash() == scheduled.state_hash()
+    s = manual.summary()
+    assert s["replay_iou100"] == scheduled.summary()["replay_iou100"] and 0 <= s["replay_steps_80"] <= 30
+    with pytest.raises(ValueError, match="input_mode: 'sideways' is not allowed"):
+        manual.input_mode = "sideways"

@@ -16,6 +16,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
     [
         ("learning_curve.py", ["--steps", "150"], "cube-4: {'model': 'cube'"),
         ("sweep.py", ["--steps", "100", "--seeds", "1", "--values", "0.01,0.02", "--processes", "2"], "layer.eta seed"),
+        ("replay.py", ["--learn", "200", "--replay", "50"], "cube-4: replay_iou100="),
     ],
 )
 def test_example_writes_its_png(tmp_path, script, args, expect):
