@@ -21,6 +21,7 @@ enum class Stream : std::uint32_t {
   kInitGroups = 6,
   kNoise = 7,
   kThreshold = 8,
+  kLinkMask = 9,  // which lattice links exist (lattice.density_*)
 };
 
 namespace rng {
