@@ -86,6 +86,8 @@ const std::vector<Entry>& entries() {
     {{"lattice.w_init_hi", ParamType::kFloat, 0, 100, {}, false, "initial link weight, upper bound"}, &Config::w_init_hi},
     {{"lattice.substeps", ParamType::kInt, 1, 100, {}, false, "neural steps per input frame"}, &Config::substeps},
     {{"lattice.group_gain", ParamType::kFloat, 0, 100, {}, true, "gain of intra-group links (groups model)"}, &Config::group_gain},
+    {{"lattice.lateral_radius", ParamType::kInt, 0, 16, {}, false, "r: plastic links from every neuron of the same layer within Chebyshev distance r but the 4 lattice neighbours (0 = none; usually per layer with [[override]])"}, &Config::lateral_radius},
+    {{"lattice.lateral_gain", ParamType::kFloat, 0, 100, {}, true, "gain of the wider lateral links"}, &Config::lateral_gain},
     {{"lattice.density_xp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +x links that exist, in (0, 1], chosen once from the seed"}, &Config::density_xp},
     {{"lattice.density_xm", ParamType::kFloat, 0, 1, {}, false, "fraction of the -x links that exist, in (0, 1]"}, &Config::density_xm},
     {{"lattice.density_yp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +y links that exist, in (0, 1]"}, &Config::density_yp},
@@ -322,7 +324,7 @@ LayerOverride parse_override(const toml::table& t, const std::string& where) {
       const Entry* e = find_entry(full);
       if (!e) throw ConfigError(where + full + ": unknown key; did you mean " + nearest_key(full) + "?");
       if (!override_allowed(full))
-        throw ConfigError(where + full + ": cannot be set per layer; expected a numeric neuron.* key, lattice.gain_*, lr_*, density_*, or stdp.a_plus, a_minus, w_max, plastic");
+        throw ConfigError(where + full + ": cannot be set per layer; expected a numeric neuron.* key, lattice.gain_*, lr_*, density_*, lateral_*, or stdp.a_plus, a_minus, w_max, plastic");
       Config scratch;
       set_from_node(scratch, *e, node, where);
       o.values.emplace_back(full, get_param(scratch, full));
@@ -516,6 +518,13 @@ void validate(const Config& c) {
       {"lattice.density_yp", c.density_yp}, {"lattice.density_ym", c.density_ym}, {"lattice.density_zp", c.density_zp}, {"lattice.density_zm", c.density_zm}}};
   for (const auto& [key, v] : densities)
     if (!(v > 0.0)) err(std::string(key) + ": " + format_number(v) + " is out of range; expected a number in (0, 1]");
+  if (c.model != "layer") {
+    int radius = c.lateral_radius;
+    for (const LayerOverride& o : c.overrides)
+      for (const auto& [key, v] : o.values)
+        if (key == "lattice.lateral_radius") radius = std::max(radius, static_cast<int>(v));
+    if (radius >= n) err("lattice.lateral_radius: " + std::to_string(radius) + " is larger than the grid; expected an integer in [0, " + std::to_string(std::min(n - 1, 16)) + "]");
+  }
   if (c.inhibition == "group" && (c.group < 1 || n % c.group != 0 || c.depth % c.group != 0))
     err("inhibition.kind: group needs model.group = " + std::to_string(c.group) + " to divide model.n = " + std::to_string(n) + " and model.depth = " + std::to_string(c.depth) + "; expected a common divisor of both");
   if (!c.overrides.empty() && c.model == "layer")

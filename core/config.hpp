@@ -101,6 +101,8 @@ struct Config {
   int substeps = 1;                  // neural steps per input frame
   double group_gain = 1.0;           // gain of intra-group links (groups model)
   // fraction of each direction's links that exist (chosen once from the seed)
+  int lateral_radius = 0;            // wider lateral links within this Chebyshev distance, 0 = none
+  double lateral_gain = 1.0;         // gain of the wider lateral links
   double density_xp = 1.0, density_xm = 1.0, density_yp = 1.0, density_ym = 1.0, density_zp = 1.0, density_zm = 1.0;
 
   // [stdp]

@@ -338,6 +338,9 @@ CubeModel::CubeModel(const Config& cfg) : p_(LatticeParams::from(cfg, 1)), pool_
   if (p_.neuron.rule == ThresholdRule::kAdaptive) st_.theta.assign(N, 0.0f);
   if (p_.any_refractory) st_.refr.assign(N, 0);
   if (p_.normalize) record_initial_sums();
+  lateral_.build(p_);
+  lateral_.init_weights(p_, cfg.w_init_lo, cfg.w_init_hi, st_.w_lateral);
+  if (!lateral_.empty()) lateral_current_.assign(N, 0.0f);
   // padding lets the STDP read a neighbour's pre trace across any y or x
   // face without bounds checks
   st_.tpad = p_.n + 64;
@@ -541,9 +544,9 @@ void CubeModel::settle() const {
 // The step. docs/architecture.md describes these phases under the same names.
 
 std::span<const std::string_view> CubeModel::phase_names() {
-  static constexpr std::array<std::string_view, 12> kNames = {
-      "drive_input", "group_currents", "inhibition", "deferred_stdp", "gather",       "add_input",
-      "integrate",   "winners",        "group_plasticity", "tally_spikes", "readout", "metrics"};
+  static constexpr std::array<std::string_view, 14> kNames = {
+      "drive_input", "group_currents", "lateral_currents", "inhibition",         "deferred_stdp",    "gather",       "add_input",
+      "integrate",   "winners",        "lateral_plasticity", "group_plasticity", "tally_spikes", "readout",      "metrics"};
   return kNames;
 }
 
@@ -562,9 +565,11 @@ void CubeModel::step(const StepInput& in) {
 // gather, add_input and integrate in one streaming pass over the lattice.
 void CubeModel::neural_step(std::int64_t neural_step) {
   group_currents();
+  lateral_currents();
   inhibition();
   lattice_pass(neural_step);
   winners();
+  lateral_plasticity();
   group_plasticity();
   tally_spikes();
 }
@@ -589,6 +594,18 @@ void CubeModel::drive_input(const StepInput& in) {
 // Phase group_currents: the current of the added phases (groups), computed
 // before the pass while spikes() still holds the last step's spikes.
 void CubeModel::group_currents() { extra_current_ = phases_ != nullptr ? phases_->group_currents() : nullptr; }
+
+// Phase lateral_currents: the current of the wider lateral links from the
+// last step's spikes (spikes() still holds them).
+void CubeModel::lateral_currents() {
+  if (!lateral_.empty()) lateral_.currents(p_, st_.w_lateral, spikes(), lateral_current_.data(), pool_);
+}
+
+// Phase lateral_plasticity: their STDP, with this step's spikes and the
+// traces before them (as group_plasticity).
+void CubeModel::lateral_plasticity() {
+  if (!lateral_.empty()) lateral_.plasticity(p_, st_.w_lateral, spikes(), pre_trace(), post_trace(), pool_);
+}
 
 std::int64_t CubeModel::unit_of(std::int64_t i) const {
   if (p_.inhibition == LatticeParams::Inhibition::kLayer) return i / p_.nn;
@@ -681,6 +698,8 @@ void CubeModel::add_input(std::int64_t r0, std::int64_t r1, float* c) {
   }
   if (extra_current_ != nullptr)
     for (std::int64_t i = b; i < e; ++i) c[i - b] += extra_current_[i];
+  if (!lateral_current_.empty() && p_.plane[static_cast<std::size_t>(r0 / p_.n)].lateral_radius > 0)
+    for (std::int64_t i = b; i < e; ++i) c[i - b] += lateral_current_[static_cast<std::size_t>(i)];
   if (inhibit_on_) {
     if (p_.inhibition == LatticeParams::Inhibition::kLayer) {
       const float inh = inhibit_[static_cast<std::size_t>(r0 / p_.n)];
@@ -997,6 +1016,9 @@ void CubeModel::load(const StateArchive& a) {
         if (!p_.link_exists(d, i) && w[static_cast<std::size_t>(i)] != 0.0f)
           throw StateError("checkpoint: array '" + name + "' has a weight on a link that lattice.density_* removed");
   }
+  const auto& lat = a.get_f32("cube.w_lateral");
+  for (std::size_t q = 0; q < lat.size() && q < lateral_.weight_count(); ++q)
+    if (lat[q] != 0.0f && !lateral_.on_grid(p_, q)) throw StateError("checkpoint: array 'cube.w_lateral' has a weight on a link from off the grid");
   const auto& hist = a.get_i64("cube.history");
   std::int64_t frames = 0;
   for (std::size_t p = 0; p < hist.size(); ++frames) {

@@ -38,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/lateral_links.hpp"
 #include "core/lattice.hpp"
 #include "core/model.hpp"
 #include "core/readout.hpp"
@@ -101,6 +102,10 @@ class CubeModel : public Model {
   std::int64_t index(int x, int y, int z) const { return p_.index(x, y, z); }
   // Whether the link into (x, y, z) travelling in direction d has a source.
   bool has_link(int d, int x, int y, int z) const { return p_.has_link(d, x, y, z); }
+  // The wider lateral links: their layout and weights (tests).
+  const LateralLinks& lateral_links() const { return lateral_; }
+  const LatticeParams& params() const { return p_; }
+  const std::vector<float>& lateral_weights() const { return st_.w_lateral; }
 
  protected:
   // For models built on this lattice (the groups model, docs/groups.md):
@@ -146,6 +151,7 @@ class CubeModel : public Model {
   void drive_input(const StepInput& in);
   void neural_step(std::int64_t neural_step);
   void group_currents();
+  void lateral_currents();
   void inhibition();
   void lattice_pass(std::int64_t neural_step);
   void deferred_stdp(std::int64_t r0, std::int64_t r1);
@@ -153,6 +159,7 @@ class CubeModel : public Model {
   void add_input(std::int64_t r0, std::int64_t r1, float* c);
   void integrate(std::int64_t r0, std::int64_t r1, const float* c, int worker, const Kernel& k);
   void winners();
+  void lateral_plasticity();
   void group_plasticity();
   void tally_spikes();
   void readout(const StepInput& in);
@@ -194,6 +201,8 @@ class CubeModel : public Model {
   bool drive_any_ = false;
   const float* extra_current_ = nullptr;  // this step's current from the phases (N), or null
   std::vector<Injection> injected_;
+  LateralLinks lateral_;              // layout of st_.w_lateral
+  std::vector<float> lateral_current_;  // N: this step's current of the lateral links (lateral layers only)
   std::vector<float> w_sum0_;         // stdp.normalize: each neuron's initial in-link sum (from the seed: not saved)
   std::vector<std::uint8_t> ones_;    // an all-ones link mask of one block (dense z directions beside sparse ones)
   bool inhibit_on_ = false;

@@ -21,7 +21,7 @@ LatticeParams LatticeParams::from(const Config& cfg, int link_period) {
   p.count = p.nn * cfg.depth;
   p.rows = static_cast<std::int64_t>(cfg.n) * cfg.depth;
   p.plane.resize(static_cast<std::size_t>(cfg.depth));
-  p.any_refractory = p.any_noise = p.any_plastic = false;
+  p.any_refractory = p.any_noise = p.any_plastic = p.any_lateral = false;
   for (int z = 0; z < cfg.depth; ++z) {
     const Config c = cfg.overrides.empty() ? Config{} : layer_config(cfg, z);
     const Config& lc = cfg.overrides.empty() ? cfg : c;
@@ -36,6 +36,10 @@ LatticeParams LatticeParams::from(const Config& cfg, int link_period) {
     r.density = {lc.density_xp, lc.density_xm, lc.density_yp, lc.density_ym, lc.density_zp, lc.density_zm};
     r.w_max = lc.w_max;
     r.plastic = lc.plastic;
+    r.lateral_radius = lc.lateral_radius;
+    r.lateral_gain = static_cast<float>(lc.lateral_gain);
+    r.lateral_rule = {static_cast<float>(lc.a_plus), static_cast<float>(lc.a_minus), static_cast<float>(lc.w_max), lc.multiplicative};
+    p.any_lateral = p.any_lateral || r.lateral_radius > 0;
     p.any_refractory = p.any_refractory || r.neuron.refractory > 0;
     p.any_noise = p.any_noise || r.neuron.noise > 0.0f;
     p.any_plastic = p.any_plastic || r.plastic;
@@ -138,6 +142,7 @@ void LatticeState::fields(FieldVisitor& f, std::int64_t count) {
   f.field("cube.spikes", std::span<std::uint8_t>(spikes(), N), FieldRole::kStep);
   for (int d = 0; d < kLatticeDirections; ++d)
     f.field(std::string("cube.w_") + lattice_direction_name(d), std::span<float>(w[static_cast<std::size_t>(d)]), FieldRole::kStep);
+  f.field("cube.w_lateral", std::span<float>(w_lateral), FieldRole::kStep);
   f.field("cube.v", std::span<float>(v), FieldRole::kStep);
   f.field("cube.theta", std::span<float>(theta), FieldRole::kStep);
   f.field("cube.trace_pre", std::span<float>(pre_trace(), N), FieldRole::kStep);

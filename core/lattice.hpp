@@ -43,6 +43,9 @@ struct PlaneRules {
   std::array<double, kLatticeDirections> density{};
   double w_max = 1.0;  // the initial weights' clip
   bool plastic = true;
+  int lateral_radius = 0;     // wider lateral links (core/lateral_links.hpp)
+  float lateral_gain = 1.0f;
+  LinkRule lateral_rule{};    // the layer's STDP, without a direction's rate factor
 };
 
 struct LatticeParams {
@@ -62,7 +65,7 @@ struct LatticeParams {
   // rules: the neuron rule, link gains and STDP per direction, input; the
   // global ones, and per layer z (plane[z], which the step reads)
   std::vector<PlaneRules> plane;
-  bool any_refractory = false, any_noise = false, any_plastic = true;
+  bool any_refractory = false, any_noise = false, any_plastic = true, any_lateral = false;
   NeuronParams neuron;
   std::array<float, kLatticeDirections> gain{};
   std::array<LinkRule, kLatticeDirections> rule{};
@@ -97,6 +100,7 @@ struct LatticeState {
   // link weights by target, one per direction, N each (w[kXp][i] is the
   // link from (x-1, y, z) into i); links that would leave the lattice hold 0
   std::array<std::vector<float>, kLatticeDirections> w;
+  std::vector<float> w_lateral;      // the wider lateral links (LateralLinks), empty without them
   std::vector<float> v;              // membrane potential, N
   std::vector<float> theta;          // homeostatic: threshold; adaptive: adaptation a; fixed: empty
   std::vector<float> trace_pre;      // STDP pre trace x, N plus tpad each side; its sign bit is the latest spike

@@ -224,6 +224,7 @@ Config every_addition() {
   c.inhibition_k = 20;
   c.overrides.push_back({0, 2, {{"neuron.bias", 0.2}, {"lattice.gain_zp", 1.5}, {"lattice.density_zp", 0.5}}});
   c.overrides.push_back({5, 7, {{"stdp.plastic", 0.0}, {"stdp.w_max", 0.2}}});
+  c.overrides.push_back({3, 4, {{"lattice.lateral_radius", 2.0}, {"lattice.lateral_gain", 0.5}}});
   return c;
 }
 

@@ -192,3 +192,46 @@ TEST(LayerOverrides, BadTablesAreOneLineErrorsNamingTheField) {
 
 }  // namespace
 }  // namespace spikecube
+
+namespace spikecube {
+namespace {
+
+TEST(LateralLinks, RadiusTwoOnASevenGridHasTheHandCountedLinks) {
+  // ordered pairs of a 7 x 7 grid within Chebyshev distance 2: 29^2 (29 =
+  // 7 + 2*6 + 2*5 per axis), less the 49 selves and the 168 ordered lattice
+  // neighbour pairs (2 * 2 * 6 * 7) = 624; only layer 1 has them
+  Config c = test::quiet_lattice(7, 3);
+  c.overrides.push_back({1, 1, {{"lattice.lateral_radius", 2.0}}});
+  CubeModel m(c);
+  EXPECT_EQ(m.lateral_links().weight_count(), 49u * 20u);  // K = 5^2 - 5
+  EXPECT_EQ(m.lateral_links().link_count(m.params()), 624);
+  std::int64_t nonzero = 0;
+  for (float w : m.lateral_weights()) nonzero += w != 0.0f ? 1 : 0;
+  EXPECT_EQ(nonzero, 624);  // initial weights 0.1 on every link on the grid
+}
+
+TEST(LateralLinks, ASpikeReachesTheLayerWithinTheRadiusButNotTheLatticeNeighbours) {
+  // no lattice current; neuron (3, 3) of layer 1 spikes; next step every
+  // neuron of layer 1 within distance 2 of it gets lateral_gain * 0.1 = 0.25,
+  // except its 4 lattice neighbours and itself (reset)
+  Config c = test::quiet_lattice(7, 3);
+  c.gain_xp = c.gain_xm = c.gain_yp = c.gain_ym = c.gain_zp = c.gain_zm = 0.0;
+  c.plastic = false;
+  c.overrides.push_back({1, 1, {{"lattice.lateral_radius", 2.0}, {"lattice.lateral_gain", 2.5}}});
+  CubeModel m(c);
+  test::Driver drive(7);
+  m.inject(m.index(3, 3, 1), 2.0f);
+  drive.step(m);
+  ASSERT_EQ(m.spikes()[m.index(3, 3, 1)], 1);
+  drive.step(m);
+  for (int z = 0; z < 3; ++z)
+    for (int y = 0; y < 7; ++y)
+      for (int x = 0; x < 7; ++x) {
+        const int dx = std::abs(x - 3), dy = std::abs(y - 3);
+        const bool reached = z == 1 && std::max(dx, dy) <= 2 && dx + dy > 1;
+        EXPECT_EQ(m.potentials()[static_cast<std::size_t>(m.index(x, y, z))], reached ? 2.5f * 0.1f : 0.0f) << x << " " << y << " " << z;
+      }
+}
+
+}  // namespace
+}  // namespace spikecube
