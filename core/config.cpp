@@ -3,7 +3,6 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -88,12 +87,12 @@ const std::vector<Entry>& entries() {
     {{"lattice.group_gain", ParamType::kFloat, 0, 100, {}, true, "gain of intra-group links (groups model)"}, &Config::group_gain},
     {{"lattice.lateral_radius", ParamType::kInt, 0, 16, {}, false, "r: plastic links from every neuron of the same layer within Chebyshev distance r but the 4 lattice neighbours (0 = none; usually per layer with [[override]])"}, &Config::lateral_radius},
     {{"lattice.lateral_gain", ParamType::kFloat, 0, 100, {}, true, "gain of the wider lateral links"}, &Config::lateral_gain},
-    {{"lattice.density_xp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +x links that exist, in (0, 1], chosen once from the seed"}, &Config::density_xp},
-    {{"lattice.density_xm", ParamType::kFloat, 0, 1, {}, false, "fraction of the -x links that exist, in (0, 1]"}, &Config::density_xm},
-    {{"lattice.density_yp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +y links that exist, in (0, 1]"}, &Config::density_yp},
-    {{"lattice.density_ym", ParamType::kFloat, 0, 1, {}, false, "fraction of the -y links that exist, in (0, 1]"}, &Config::density_ym},
-    {{"lattice.density_zp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +z links that exist, in (0, 1]"}, &Config::density_zp},
-    {{"lattice.density_zm", ParamType::kFloat, 0, 1, {}, false, "fraction of the -z links that exist, in (0, 1]"}, &Config::density_zm},
+    {{"lattice.density_xp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +x links that exist, chosen once from the seed", true}, &Config::density_xp},
+    {{"lattice.density_xm", ParamType::kFloat, 0, 1, {}, false, "fraction of the -x links that exist", true}, &Config::density_xm},
+    {{"lattice.density_yp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +y links that exist", true}, &Config::density_yp},
+    {{"lattice.density_ym", ParamType::kFloat, 0, 1, {}, false, "fraction of the -y links that exist", true}, &Config::density_ym},
+    {{"lattice.density_zp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +z links that exist", true}, &Config::density_zp},
+    {{"lattice.density_zm", ParamType::kFloat, 0, 1, {}, false, "fraction of the -z links that exist", true}, &Config::density_zm},
 
     {{"stdp.a_plus", ParamType::kFloat, 0, 10, {}, true, "potentiation amplitude A+"}, &Config::a_plus},
     {{"stdp.a_minus", ParamType::kFloat, 0, 10, {}, true, "depression amplitude A-"}, &Config::a_minus},
@@ -181,7 +180,7 @@ std::string range_text(const ParamSpec& s) {
       else os << static_cast<long long>(s.max) << "]";
       return os.str();
     case ParamType::kFloat:
-      os << "a number in [" << s.min << ", " << s.max << "]";
+      os << "a number in " << (s.min_open ? "(" : "[") << s.min << ", " << s.max << "]";
       return os.str();
     case ParamType::kBool:
       return "true or false";
@@ -205,7 +204,7 @@ std::string range_text(const ParamSpec& s) {
 }
 
 void check_range(std::string_view where, const ParamSpec& s, double v) {
-  if (!std::isfinite(v) || v < s.min || v > s.max) {
+  if (!std::isfinite(v) || v < s.min || v > s.max || (s.min_open && v <= s.min)) {
     std::ostringstream os;
     os.precision(10);
     os << v << " is out of range";
@@ -514,10 +513,6 @@ void validate(const Config& c) {
   }
   if (c.stimulus == "sequence" && c.sequence_path.empty()) err("stimulus.path: empty; expected a text file or a folder of PNG frames when stimulus.kind = sequence");
   if (c.stimulus == "dots" && c.dots > n) err("stimulus.dots: " + std::to_string(c.dots) + " exceeds the grid; expected an integer in [1, " + std::to_string(n) + "]");
-  const std::array<std::pair<const char*, double>, 6> densities = {{{"lattice.density_xp", c.density_xp}, {"lattice.density_xm", c.density_xm},
-      {"lattice.density_yp", c.density_yp}, {"lattice.density_ym", c.density_ym}, {"lattice.density_zp", c.density_zp}, {"lattice.density_zm", c.density_zm}}};
-  for (const auto& [key, v] : densities)
-    if (!(v > 0.0)) err(std::string(key) + ": " + format_number(v) + " is out of range; expected a number in (0, 1]");
   if (c.model != "layer") {
     int radius = c.lateral_radius;
     for (const LayerOverride& o : c.overrides)
@@ -536,7 +531,6 @@ void validate(const Config& c) {
       err(at + "z: [" + std::to_string(o.first) + ", " + std::to_string(o.last) + "] is out of range; expected [first, last] with 0 <= first <= last <= " + std::to_string(c.depth - 1) + " (model.depth - 1)");
     for (const auto& [key, v] : o.values) {
       if (!override_allowed(key)) err(at + key + ": cannot be set per layer");
-      if (key.rfind("lattice.density_", 0) == 0 && !(v > 0.0)) err(at + key + ": " + format_number(v) + " is out of range; expected a number in (0, 1]");
       Config scratch;
       try {
         set_param(scratch, key, v);

@@ -146,6 +146,7 @@ struct ParamSpec {
   std::string_view choices;      // for strings: "a|b|c" (empty = free text)
   bool live = false;             // may change between steps of a running model
   std::string_view help;
+  bool min_open = false;         // the range excludes min: (min, max]
 };
 
 // The table of every parameter, in the order the resolved config is written.

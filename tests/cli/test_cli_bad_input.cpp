@@ -72,7 +72,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"override_global_key", "", "[model]\ntype = \"cube\"\n[[override]]\nz = [0, 0]\nstdp.tau_plus = 10\n",
                 "override[0]: stdp.tau_plus: cannot be set per layer"},
         BadCase{"override_layer_model", "", "[[override]]\nz = [0, 0]\nneuron.bias = 0.1\n", "override: [[override]] sets layers of the lattice models"},
-        BadCase{"density_zero", "--set lattice.density_zp=0", "", "lattice.density_zp: 0.0 is out of range; expected a number in (0, 1]"},
+        BadCase{"density_zero", "--set lattice.density_zp=0", "", "--set lattice.density_zp: 0 is out of range; expected a number in (0, 1]"},
         BadCase{"wta_negative", "--set inhibition.k=-1", "", "inhibition.k: -1 is out of range; expected an integer in [0, 1000000000]"}),
     [](const testing::TestParamInfo<BadCase>& param) { return param.param.name; });
 

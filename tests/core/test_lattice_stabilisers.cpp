@@ -264,8 +264,8 @@ TEST(ResearchConfig, BadValuesNameTheFieldAndTheRange) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(error_of("lattice.density_zm=0"), "lattice.density_zm: 0.0 is out of range; expected a number in (0, 1]");
-  EXPECT_EQ(error_of("lattice.density_xp=1.5"), "--set lattice.density_xp: 1.5 is out of range; expected a number in [0, 1]");
+  EXPECT_EQ(error_of("lattice.density_zm=0"), "--set lattice.density_zm: 0 is out of range; expected a number in (0, 1]");
+  EXPECT_EQ(error_of("lattice.density_xp=1.5"), "--set lattice.density_xp: 1.5 is out of range; expected a number in (0, 1]");
   EXPECT_EQ(error_of("inhibition.k=-1"), "--set inhibition.k: -1 is out of range; expected an integer in [0, 1000000000]");
   EXPECT_EQ(error_of("inhibition.kind=global"), "--set inhibition.kind: \"global\" is not allowed; expected one of {none,layer,group}");
   EXPECT_EQ(error_of("neuron.bias_decay=-2"), "--set neuron.bias_decay: -2 is out of range; expected a number in [0, 1e+06]");

@@ -185,7 +185,7 @@ TEST(LayerOverrides, BadTablesAreOneLineErrorsNamingTheField) {
   EXPECT_EQ(error_of(cube + "[[override]]\nz = [0, 0]\n[[override]]\nz = [1, 1]\nneuron.bias = 20\n"),
             "cfg: override[1]: neuron.bias: 20 is out of range; expected a number in [-10, 10]");
   EXPECT_EQ(error_of(cube + "[[override]]\nz = [0, 0]\nlattice.density_xp = 0\n"),
-            "override[0]: lattice.density_xp: 0.0 is out of range; expected a number in (0, 1]");
+            "cfg: override[0]: lattice.density_xp: 0 is out of range; expected a number in (0, 1]");
   EXPECT_EQ(error_of("[[override]]\nz = [0, 0]\nneuron.bias = 0.1\n"),
             "override: [[override]] sets layers of the lattice models (cube, groups); the layer model has a single layer: set the keys globally");
 }
