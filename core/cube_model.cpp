@@ -422,8 +422,8 @@ void CubeModel::make_parts() {
 void CubeModel::set_link_period(int p) {
   settle();
   p_.set_link_period(p);
+  // the links that no longer exist hold 0 (before the initial sums are taken)
   for (int d = 0; d < kDirections; ++d) {
-    if (p_.sparse[static_cast<std::size_t>(d)].empty()) continue;
     auto& w = st_.w[static_cast<std::size_t>(d)];
     for (std::int64_t i = 0; i < p_.count; ++i)
       if (!p_.link_exists(d, i)) w[static_cast<std::size_t>(i)] = 0.0f;

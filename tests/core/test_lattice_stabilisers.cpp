@@ -280,3 +280,51 @@ TEST(ResearchConfig, BadValuesNameTheFieldAndTheRange) {
 
 }  // namespace
 }  // namespace spikecube
+
+namespace spikecube {
+namespace {
+
+TEST(Normalize, GroupsKeepTheSumOfTheirInterGroupLinks) {
+  // groups of 2: a neuron has lattice in-links only across group faces; the
+  // initial sum counts those alone (0.1 each)
+  Config c = cube_benchmark_config(8, 4, 1);
+  c.model = "groups";
+  c.group = 2;
+  c.w_init_lo = c.w_init_hi = 0.1;
+  c.w_max = 10.0;
+  c.a_plus = 0.01;
+  c.normalize = true;
+  c.readout_enabled = false;
+  Simulation sim(c);
+  for (int t = 0; t < 100; ++t) sim.step();
+  const auto& m = static_cast<const CubeModel&>(sim.model());
+  for (std::int64_t i = 0; i < 8 * 8 * 4; ++i) {
+    int links = 0;
+    float sum = 0.0f;
+    for (int d = 0; d < 6; ++d) {
+      links += m.params().link_exists(d, i) ? 1 : 0;
+      sum += m.weights(d)[static_cast<std::size_t>(i)];
+    }
+    EXPECT_NEAR(sum, 0.1 * links, 1e-5) << i;
+  }
+}
+
+TEST(ResearchConfig, LiveKeysReachTheLayers) {
+  Config c = cube_benchmark_config(6, 4, 1);
+  c.overrides.push_back({3, 3, {{"lattice.lateral_radius", 1.0}, {"neuron.bias", 0.2}}});
+  Simulation sim(c);
+  sim.step();
+  sim.set_param("neuron.bias_decay", 2.0);
+  sim.set_param("lattice.lateral_gain", 0.25);
+  sim.set_param("inhibition.k", 3);
+  sim.step();
+  const auto& p = static_cast<const CubeModel&>(sim.model()).params();
+  EXPECT_EQ(p.plane[1].neuron.bias, static_cast<float>(0.05 * std::exp(-0.5)));
+  EXPECT_EQ(p.plane[3].neuron.bias, static_cast<float>(0.2 * std::exp(-1.5)));  // the override, then the profile
+  EXPECT_EQ(p.plane[3].lateral_gain, 0.25f);
+  EXPECT_EQ(p.inhibition_k, 3);
+  EXPECT_THROW(sim.set_param("lattice.density_xp", 0.5), ConfigError);  // drawn once: not live
+}
+
+}  // namespace
+}  // namespace spikecube
