@@ -48,16 +48,6 @@ LatticeParams LatticeParams::from(const Config& cfg, int link_period) {
   p.set_link_period(link_period);
 
   p.neuron = NeuronParams::from(cfg);
-  p.gain = {static_cast<float>(cfg.gain_xp), static_cast<float>(cfg.gain_xm), static_cast<float>(cfg.gain_yp),
-            static_cast<float>(cfg.gain_ym), static_cast<float>(cfg.gain_zp), static_cast<float>(cfg.gain_zm)};
-  const std::array<double, kLatticeDirections> lr = {cfg.lr_xp, cfg.lr_xm, cfg.lr_yp, cfg.lr_ym, cfg.lr_zp, cfg.lr_zm};
-  for (std::size_t d = 0; d < lr.size(); ++d) {
-    auto& r = p.rule[d];
-    r.a_plus = static_cast<float>(cfg.a_plus * lr[d]);
-    r.a_minus = static_cast<float>(cfg.a_minus * lr[d]);
-    r.w_max = static_cast<float>(cfg.w_max);
-    r.multiplicative = cfg.multiplicative;
-  }
   p.decay_plus = static_cast<float>(std::exp(-1.0 / cfg.tau_plus));
   p.decay_minus = static_cast<float>(std::exp(-1.0 / cfg.tau_minus));
   p.two_traces = cfg.tau_plus != cfg.tau_minus;

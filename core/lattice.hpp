@@ -62,13 +62,12 @@ struct LatticeParams {
   // empty. Drawn from the seed (Stream::kLinkMask), never saved.
   std::array<std::vector<std::uint8_t>, kLatticeDirections> sparse;
 
-  // rules: the neuron rule, link gains and STDP per direction, input; the
-  // global ones, and per layer z (plane[z], which the step reads)
+  // rules: per layer z (plane[z], which the step reads: the neuron rule,
+  // link gains and STDP per direction), what holds for every layer, input.
+  // neuron is the global neuron rule: its threshold rule is the model's.
   std::vector<PlaneRules> plane;
   bool any_refractory = false, any_noise = false, any_plastic = true, any_lateral = false;
   NeuronParams neuron;
-  std::array<float, kLatticeDirections> gain{};
-  std::array<LinkRule, kLatticeDirections> rule{};
   float decay_plus = 1.0f, decay_minus = 1.0f;  // per-step decay of the pre and post traces
   bool two_traces = false;                       // tau_plus != tau_minus: pre and post traces differ
   bool nearest = false;                          // nearest-spike traces
