@@ -1000,6 +1000,14 @@ void CubeModel::save(StateArchive& a) const {
 }
 
 void CubeModel::load(const StateArchive& a) {
+  // checkpoints from before the wider lateral links lack their array; it is
+  // empty in a model without them
+  if (lateral_.empty() && a.f32.find("cube.w_lateral") == a.f32.end()) {
+    StateArchive with = a;
+    with.f32["cube.w_lateral"] = {};
+    load(with);
+    return;
+  }
   // validate everything before touching the model
   const FieldList fields = field_list();
   check_fields(fields, a);

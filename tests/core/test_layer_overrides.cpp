@@ -235,3 +235,28 @@ TEST(LateralLinks, ASpikeReachesTheLayerWithinTheRadiusButNotTheLatticeNeighbour
 
 }  // namespace
 }  // namespace spikecube
+
+namespace spikecube {
+namespace {
+
+TEST(LateralLinks, CheckpointsWithoutTheirArrayLoadIntoAModelWithoutThem) {
+  // a checkpoint written before cube.w_lateral existed
+  const Config c = cube_benchmark_config(6, 3, 1);
+  Simulation sim(c);
+  for (int t = 0; t < 30; ++t) sim.step();
+  StateArchive a;
+  sim.save(a);
+  ASSERT_EQ(a.f32.erase("cube.w_lateral"), 1u);
+  Simulation resumed(c);
+  resumed.load(a);
+  EXPECT_EQ(resumed.model().state_hash(), sim.model().state_hash());
+  // a model with lateral links needs them
+  Config wide = c;
+  wide.lateral_radius = 1;
+  Simulation other(wide);
+  a.text["config"] = to_toml(wide);
+  EXPECT_THROW(other.load(a), StateError);
+}
+
+}  // namespace
+}  // namespace spikecube
