@@ -60,6 +60,7 @@ const std::vector<Entry>& entries() {
     {{"neuron.adapt_tau", ParamType::kFloat, 0.1, 1e6, {}, true, "adaptive: decay time constant of the jump (steps)"}, &Config::adapt_tau},
     {{"neuron.refractory", ParamType::kInt, 0, 255, {}, true, "steps a neuron is silent after a spike"}, &Config::refractory},
     {{"neuron.v_reset", ParamType::kFloat, -10, 10, {}, true, "membrane potential after a spike"}, &Config::v_reset},
+    {{"neuron.bias_decay", ParamType::kFloat, 0, 1e6, {}, true, "L: the bias of layer z is bias * exp(-z / L) (0 = the same bias in every layer)"}, &Config::bias_decay},
 
     {{"layer.radius", ParamType::kInt, 0, 1024, {}, false, "receptive field radius r of the input weights"}, &Config::radius},
     {{"layer.masked", ParamType::kBool, 0, 1, {}, false, "keep input plasticity inside the receptive field"}, &Config::masked},
@@ -88,6 +89,14 @@ const std::vector<Entry>& entries() {
     {{"lattice.w_init_hi", ParamType::kFloat, 0, 100, {}, false, "initial link weight, upper bound"}, &Config::w_init_hi},
     {{"lattice.substeps", ParamType::kInt, 1, 100, {}, false, "neural steps per input frame"}, &Config::substeps},
     {{"lattice.group_gain", ParamType::kFloat, 0, 100, {}, true, "gain of intra-group links (groups model)"}, &Config::group_gain},
+    {{"lattice.lateral_radius", ParamType::kInt, 0, 16, {}, false, "r: plastic links from every neuron of the same layer within Chebyshev distance r but the 4 lattice neighbours (0 = none; usually per layer with [[override]])"}, &Config::lateral_radius},
+    {{"lattice.lateral_gain", ParamType::kFloat, 0, 100, {}, true, "gain of the wider lateral links"}, &Config::lateral_gain},
+    {{"lattice.density_xp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +x links that exist, chosen once from the seed", true}, &Config::density_xp},
+    {{"lattice.density_xm", ParamType::kFloat, 0, 1, {}, false, "fraction of the -x links that exist", true}, &Config::density_xm},
+    {{"lattice.density_yp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +y links that exist", true}, &Config::density_yp},
+    {{"lattice.density_ym", ParamType::kFloat, 0, 1, {}, false, "fraction of the -y links that exist", true}, &Config::density_ym},
+    {{"lattice.density_zp", ParamType::kFloat, 0, 1, {}, false, "fraction of the +z links that exist", true}, &Config::density_zp},
+    {{"lattice.density_zm", ParamType::kFloat, 0, 1, {}, false, "fraction of the -z links that exist", true}, &Config::density_zm},
 
     {{"stdp.a_plus", ParamType::kFloat, 0, 10, {}, true, "potentiation amplitude A+"}, &Config::a_plus},
     {{"stdp.a_minus", ParamType::kFloat, 0, 10, {}, true, "depression amplitude A-"}, &Config::a_minus},
@@ -98,6 +107,11 @@ const std::vector<Entry>& entries() {
     {{"stdp.multiplicative", ParamType::kBool, 0, 1, {}, true, "weight-dependent updates: A+ (w_max - w), A- w"}, &Config::multiplicative},
     {{"stdp.decay", ParamType::kFloat, 0, 1, {}, true, "slow weight decay per step (fraction)"}, &Config::decay},
     {{"stdp.plastic", ParamType::kBool, 0, 1, {}, true, "lattice links learn"}, &Config::plastic},
+    {{"stdp.normalize", ParamType::kBool, 0, 1, {}, false, "after each step's STDP, scale each neuron's lattice in-links so their sum stays at its initial value"}, &Config::normalize},
+
+    {{"inhibition.kind", ParamType::kString, 0, 0, "none|layer|group", false, "unit of the inhibition: none, each layer, or each model.group sub-cube (cube, groups)"}, &Config::inhibition},
+    {{"inhibition.gain", ParamType::kFloat, 0, 100, {}, true, "inhibitory current: gain times the fraction of the unit that spiked in the last step"}, &Config::inhibition_gain},
+    {{"inhibition.k", ParamType::kInt, 0, 1e9, {}, true, "k-winners-take-all: at most k spikes per unit and step (0 = off)"}, &Config::inhibition_k},
 
     {{"readout.eta_out", ParamType::kFloat, 0, 10, {}, true, "delta-rule learning rate of the readout"}, &Config::eta_out},
     {{"readout.tau_out", ParamType::kFloat, -100, 100, {}, true, "an output pixel is on when its drive exceeds tau_out"}, &Config::tau_out},
@@ -170,7 +184,7 @@ std::string range_text(const ParamSpec& s) {
       else os << static_cast<long long>(s.max) << "]";
       return os.str();
     case ParamType::kFloat:
-      os << "a number in [" << s.min << ", " << s.max << "]";
+      os << "a number in " << (s.min_open ? "(" : "[") << s.min << ", " << s.max << "]";
       return os.str();
     case ParamType::kBool:
       return "true or false";
@@ -194,7 +208,7 @@ std::string range_text(const ParamSpec& s) {
 }
 
 void check_range(std::string_view where, const ParamSpec& s, double v) {
-  if (!std::isfinite(v) || v < s.min || v > s.max) {
+  if (!std::isfinite(v) || v < s.min || v > s.max || (s.min_open && v <= s.min)) {
     std::ostringstream os;
     os.precision(10);
     os << v << " is out of range";
@@ -292,12 +306,49 @@ void set_from_node(Config& cfg, const Entry& e, const toml::node& node, std::str
   }
 }
 
+// One [[override]] table: z = [first, last] and the overridden keys, each
+// range-checked like the global key (the layer range is checked by
+// validate(), once model.depth is known).
+LayerOverride parse_override(const toml::table& t, const std::string& where) {
+  LayerOverride o;
+  const auto* z = t.get("z");
+  const auto* pair = z ? z->as_array() : nullptr;
+  if (!pair || pair->size() != 2 || !(*pair)[0].as_integer() || !(*pair)[1].as_integer())
+    throw ConfigError(where + "z: missing or not a [first, last] pair of layers; expected z = [first, last] with 0 <= first <= last < model.depth");
+  o.first = static_cast<int>(std::clamp<std::int64_t>((*pair)[0].as_integer()->get(), -1, 1 << 20));
+  o.last = static_cast<int>(std::clamp<std::int64_t>((*pair)[1].as_integer()->get(), -1, 1 << 20));
+  for (const auto& [section_key, section_node] : t) {
+    const std::string section(section_key.str());
+    if (section == "z") continue;
+    const auto* section_table = section_node.as_table();
+    if (!section_table) throw ConfigError(where + section + ": not a known key of [[override]]; expected section.key, e.g. neuron.bias");
+    for (const auto& [key, node] : *section_table) {
+      const std::string full = section + "." + std::string(key.str());
+      const Entry* e = find_entry(full);
+      if (!e) throw ConfigError(where + full + ": unknown key; did you mean " + nearest_key(full) + "?");
+      if (!override_allowed(full))
+        throw ConfigError(where + full + ": cannot be set per layer; expected a numeric neuron.* key, lattice.gain_*, lr_*, density_*, lateral_*, or stdp.a_plus, a_minus, w_max, plastic");
+      Config scratch;
+      set_from_node(scratch, *e, node, where);
+      o.values.emplace_back(full, get_param(scratch, full));
+    }
+  }
+  return o;
+}
+
 void apply_table(Config& cfg, const toml::table& root, std::string_view source) {
   const std::string where = std::string(source) + ": ";
+  if (const auto* node = root.get("override")) {
+    const auto* list = node->as_array();
+    if (!list || !list->is_array_of_tables()) throw ConfigError(where + "override: expected [[override]] tables");
+    for (std::size_t k = 0; k < list->size(); ++k)
+      cfg.overrides.push_back(parse_override(*(*list)[k].as_table(), where + "override[" + std::to_string(cfg.overrides.size()) + "]: "));
+  }
   // model.type first: nothing else depends on it for parsing, but errors read
   // better when the model is known
   for (const auto& [section_key, section_node] : root) {
     const std::string section(section_key.str());
+    if (section == "override") continue;
     const auto* section_table = section_node.as_table();
     if (!section_table) {
       const std::string guess = nearest_key(section);
@@ -442,6 +493,23 @@ double get_param(const Config& cfg, std::string_view key) {
       e->field);
 }
 
+bool override_allowed(std::string_view key) {
+  auto starts = [&](std::string_view p) { return key.substr(0, p.size()) == p; };
+  if (key == "neuron.threshold") return false;  // one threshold rule per model: the kernels pick it once
+  return starts("neuron.") || starts("lattice.gain_") || starts("lattice.lr_") || starts("lattice.density_") ||
+         starts("lattice.lateral_") || key == "stdp.a_plus" || key == "stdp.a_minus" || key == "stdp.w_max" || key == "stdp.plastic";
+}
+
+Config layer_config(const Config& cfg, int z) {
+  Config c = cfg;
+  c.overrides.clear();
+  for (const LayerOverride& o : cfg.overrides) {
+    if (z < o.first || z > o.last) continue;
+    for (const auto& [key, v] : o.values) set_param(c, key, v);
+  }
+  return c;
+}
+
 void validate(const Config& c) {
   auto err = [](const std::string& s) { throw ConfigError(s); };
   const int n = c.n;
@@ -470,6 +538,32 @@ void validate(const Config& c) {
   }
   if (c.stimulus == "sequence" && c.sequence_path.empty()) err("stimulus.path: empty; expected a text file or a folder of PNG frames when stimulus.kind = sequence");
   if (c.stimulus == "dots" && c.dots > n) err("stimulus.dots: " + std::to_string(c.dots) + " exceeds the grid; expected an integer in [1, " + std::to_string(n) + "]");
+  if (c.model != "layer") {
+    int radius = c.lateral_radius;
+    for (const LayerOverride& o : c.overrides)
+      for (const auto& [key, v] : o.values)
+        if (key == "lattice.lateral_radius") radius = std::max(radius, static_cast<int>(v));
+    if (radius >= n) err("lattice.lateral_radius: " + std::to_string(radius) + " is larger than the grid; expected an integer in [0, " + std::to_string(std::min(n - 1, 16)) + "]");
+  }
+  if (c.inhibition == "group" && (c.group < 1 || n % c.group != 0 || c.depth % c.group != 0))
+    err("inhibition.kind: group needs model.group = " + std::to_string(c.group) + " to divide model.n = " + std::to_string(n) + " and model.depth = " + std::to_string(c.depth) + "; expected a common divisor of both");
+  if (!c.overrides.empty() && c.model == "layer")
+    err("override: [[override]] sets layers of the lattice models (cube, groups); the layer model has a single layer: set the keys globally");
+  for (std::size_t k = 0; k < c.overrides.size(); ++k) {
+    const LayerOverride& o = c.overrides[k];
+    const std::string at = "override[" + std::to_string(k) + "]: ";
+    if (o.first < 0 || o.last < o.first || o.last >= c.depth)
+      err(at + "z: [" + std::to_string(o.first) + ", " + std::to_string(o.last) + "] is out of range; expected [first, last] with 0 <= first <= last <= " + std::to_string(c.depth - 1) + " (model.depth - 1)");
+    for (const auto& [key, v] : o.values) {
+      if (!override_allowed(key)) err(at + key + ": cannot be set per layer");
+      Config scratch;
+      try {
+        set_param(scratch, key, v);
+      } catch (const ConfigError& e) {
+        err(at + e.what());
+      }
+    }
+  }
   // the size of a model is limited by the memory available, not by a fixed
   // count: check_memory (core/memory_estimate.hpp) refuses it before allocating
 }
@@ -507,6 +601,17 @@ std::string to_toml(const Config& cfg) {
         },
         e.field);
     os << "  # " << e.spec.help << "\n";
+  }
+  for (const LayerOverride& o : cfg.overrides) {
+    os << "\n[[override]]\nz = [" << o.first << ", " << o.last << "]\n";
+    for (const auto& [key, v] : o.values) {
+      const ParamSpec* s = find_param(key);
+      os << key << " = ";
+      if (s->type == ParamType::kBool) os << (v != 0.0 ? "true" : "false");
+      else if (s->type == ParamType::kFloat) os << format_number(v);
+      else os << static_cast<long long>(v);
+      os << "\n";
+    }
   }
   return os.str();
 }

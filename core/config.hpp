@@ -31,6 +31,17 @@ struct OffInterval {
   bool operator==(const OffInterval&) const = default;
 };
 
+// One [[override]] table: parameters of layers first..last (inclusive) that
+// differ from the global ones. For lattice links the layer is the link's
+// target layer. values hold numbers (booleans as 0 or 1) in the table's
+// order; later tables win where ranges overlap (layer_config()).
+struct LayerOverride {
+  int first = 0;
+  int last = 0;
+  std::vector<std::pair<std::string, double>> values;
+  bool operator==(const LayerOverride&) const = default;
+};
+
 struct Config {
   // [run]
   std::uint64_t seed = 0;
@@ -69,6 +80,7 @@ struct Config {
   double adapt_tau = 20.0;           // adaptive: decay time constant (steps)
   int refractory = 0;                // steps a neuron stays silent after a spike
   double v_reset = 0.0;
+  double bias_decay = 0.0;           // L: bias of layer z is bias * exp(-z / L); 0 = off
 
   // [layer]
   int radius = 1;                    // receptive field radius r of W_in
@@ -89,6 +101,10 @@ struct Config {
   double w_init_hi = 0.15;
   int substeps = 1;                  // neural steps per input frame
   double group_gain = 1.0;           // gain of intra-group links (groups model)
+  // fraction of each direction's links that exist (chosen once from the seed)
+  int lateral_radius = 0;            // wider lateral links within this Chebyshev distance, 0 = none
+  double lateral_gain = 1.0;         // gain of the wider lateral links
+  double density_xp = 1.0, density_xm = 1.0, density_yp = 1.0, density_ym = 1.0, density_zp = 1.0, density_zm = 1.0;
 
   // [stdp]
   double a_plus = 0.005;
@@ -100,6 +116,12 @@ struct Config {
   bool multiplicative = false;       // weight-dependent updates
   double decay = 0.0;                // slow weight decay per step (fraction)
   bool plastic = true;               // STDP on the lattice links
+  bool normalize = false;            // synaptic scaling of each neuron's lattice in-links
+
+  // [inhibition] (cube, groups)
+  std::string inhibition = "none";   // none | layer | group
+  double inhibition_gain = 0.0;      // current per unit of last step's firing fraction
+  int inhibition_k = 0;              // k-winners-take-all per layer or group, 0 = off
 
   // [readout]
   double eta_out = 0.02;
@@ -108,6 +130,9 @@ struct Config {
   int readout_layers = 1;            // cube: read from the last k layers
   int readout_radius = -1;           // -1 = dense, else local receptive field radius
   bool readout_enabled = true;       // cube: false = no readout (benchmarks of big cubes)
+
+  // [[override]] tables, in file order
+  std::vector<LayerOverride> overrides;
 
   bool operator==(const Config&) const = default;
 };
@@ -122,6 +147,7 @@ struct ParamSpec {
   std::string_view choices;      // for strings: "a|b|c" (empty = free text)
   bool live = false;             // may change between steps of a running model
   std::string_view help;
+  bool min_open = false;         // the range excludes min: (min, max]
 };
 
 // The table of every parameter, in the order the resolved config is written.
@@ -136,6 +162,11 @@ void apply_override(Config& cfg, std::string_view assignment);
 // Sets one parameter from a number (GUI sliders, live changes); range-checked.
 void set_param(Config& cfg, std::string_view key, double value);
 double get_param(const Config& cfg, std::string_view key);
+// Whether key may appear in an [[override]] table.
+bool override_allowed(std::string_view key);
+// The config as layer z sees it: cfg with the [[override]] tables that cover
+// z applied in order (the overrides themselves cleared).
+Config layer_config(const Config& cfg, int z);
 // Cross-field checks (radius within the grid, group divides n, ...).
 void validate(const Config& cfg);
 // The fully resolved config as TOML, loadable with parse_config.

@@ -219,7 +219,7 @@ __attribute__((noinline)) void stdp_span(float* __restrict w, const std::uint8_t
 struct SixWay {
   float* w[6];
   const float* x[6];
-  const std::uint8_t* live[4];
+  const std::uint8_t* live[6];  // z directions: only with kSparseZ (lattice.density_z*)
   __mmask16 live_z[2];
   std::int64_t off[6];
   LinkRule rule[6];
@@ -227,7 +227,7 @@ struct SixWay {
 
 constexpr std::int64_t kPrefetchAhead = 256;  // floats: 1 kB ahead in each weight stream (measured: 128-512 alike, none 10-20% slower at 256^3)
 
-template <bool kMultiplicative>
+template <bool kMultiplicative, bool kSparseZ>
 __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __restrict s, const float* __restrict y,
                                         std::int64_t begin, std::int64_t end) {
   const __m512 zero = _mm512_setzero_ps();
@@ -255,7 +255,7 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
       const __m128i sj8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i - k.off[d]));
       const __mmask16 pre = _mm_test_epi8_mask(sj8, sj8);
       __mmask16 live;
-      if (d < 4) {
+      if (d < 4 || kSparseZ) {
         const __m128i l8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k.live[d] + (i - begin)));
         live = _mm_test_epi8_mask(l8, l8);
       } else {
@@ -291,7 +291,7 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
     const bool si = s[i] != 0;
     for (int d = 0; d < 6; ++d) {
       const bool sj = s[i - k.off[d]] != 0;
-      const bool live = d < 4 ? k.live[d][i - begin] != 0 : k.live_z[d - 4] != 0;
+      const bool live = d < 4 ? k.live[d][i - begin] != 0 : k.live_z[d - 4] != 0 && (!kSparseZ || k.live[d][i - begin] != 0);
       if ((si || sj) && live) {
         const LinkRule r{k.rule[d].a_plus, k.rule[d].a_minus, k.rule[d].w_max, kMultiplicative};
         k.w[d][i] = stdp_link(k.w[d][i], std::fabs(k.x[d][i]), std::fabs(y[i]), sj, si, r);
@@ -321,14 +321,23 @@ CubeModel::CubeModel(const Config& cfg) : p_(LatticeParams::from(cfg, 1)), pool_
         for (int x = 0; x < p_.n; ++x) {
           if (!has_link(d, x, y, z)) continue;
           const std::int64_t i = index(x, y, z);
+          if (!p_.link_exists(d, i)) continue;  // removed by lattice.density_*
           const double u = span > 0 ? rng::uniform(key, static_cast<std::uint64_t>(i)) : 0.0;
-          w[static_cast<std::size_t>(i)] = static_cast<float>(std::min(lo + span * u, cfg.w_max));
+          w[static_cast<std::size_t>(i)] = static_cast<float>(std::min(lo + span * u, p_.plane[static_cast<std::size_t>(z)].w_max));
         }
   }
   st_.v.assign(N, 0.0f);
-  if (p_.neuron.rule == ThresholdRule::kHomeostatic) st_.theta.assign(N, p_.neuron.theta_init);
+  if (p_.neuron.rule == ThresholdRule::kHomeostatic) {
+    st_.theta.resize(N);  // each layer's theta_init ([[override]])
+    for (std::int64_t z = 0; z < p_.depth; ++z)
+      std::fill_n(st_.theta.begin() + z * p_.nn, p_.nn, p_.plane[static_cast<std::size_t>(z)].neuron.theta_init);
+  }
   if (p_.neuron.rule == ThresholdRule::kAdaptive) st_.theta.assign(N, 0.0f);
-  if (p_.neuron.refractory > 0) st_.refr.assign(N, 0);
+  if (p_.any_refractory) st_.refr.assign(N, 0);
+  if (p_.normalize) record_initial_sums();
+  lateral_.build(p_);
+  lateral_.init_weights(p_, cfg.w_init_lo, cfg.w_init_hi, st_.w_lateral);
+  if (!lateral_.empty()) lateral_current_.assign(N, 0.0f);
   // padding lets the STDP read a neighbour's pre trace across any y or x
   // face without bounds checks
   st_.tpad = p_.n + 64;
@@ -344,6 +353,8 @@ CubeModel::CubeModel(const Config& cfg) : p_(LatticeParams::from(cfg, 1)), pool_
   history_frames_ = (p_.depth - 1) / p_.substeps + 1;
   st_.history.assign(static_cast<std::size_t>(history_frames_), 0);  // that many frames without points
   bad_.assign(static_cast<std::size_t>(pool_.size()), 0);
+  candidates_.resize(static_cast<std::size_t>(pool_.size()));
+  scratch_.resize(static_cast<std::size_t>(pool_.size()));
   make_parts();
   drive_.assign(static_cast<std::size_t>(p_.nn), 0);
   if (cfg.readout_enabled) {
@@ -366,8 +377,9 @@ void CubeModel::update_params(const Config& cfg) {
     for (std::size_t i = 0; i < st_.trace_post.size(); ++i) st_.trace_post[i] = std::fabs(pre_trace()[i]);
   }
   if (!two && p_.two_traces) st_.trace_post.clear();  // the traces merge: keep the pre trace
-  if ((cfg.refractory > 0) != !st_.refr.empty()) st_.refr.assign(cfg.refractory > 0 ? static_cast<std::size_t>(p_.count) : 0, 0);
-  p_ = LatticeParams::from(cfg, p_.link_period);
+  LatticeParams next = LatticeParams::from(cfg, p_.link_period);
+  if (next.any_refractory != !st_.refr.empty()) st_.refr.assign(next.any_refractory ? static_cast<std::size_t>(p_.count) : 0, 0);
+  p_ = std::move(next);
   if (readout_) readout_->set_rates(cfg.eta_out, cfg.tau_out);
 }
 
@@ -385,6 +397,7 @@ void CubeModel::make_parts() {
   for (std::int64_t b = 1; b <= std::max<std::int64_t>(1, kBlock / n); ++b)
     if (n % b == 0) block_rows_ = b;
   const std::int64_t blocks = p_.rows / block_rows_;
+  ones_.assign(static_cast<std::size_t>(block_rows_ * n + 16), 1);
   parts_.assign(static_cast<std::size_t>(workers), {});
   for (int t = 0; t < workers; ++t) {
     Part& p = parts_[static_cast<std::size_t>(t)];
@@ -406,11 +419,48 @@ void CubeModel::make_parts() {
 void CubeModel::set_link_period(int p) {
   settle();
   p_.set_link_period(p);
+  // the links that no longer exist hold 0 (before the initial sums are taken)
+  for (int d = 0; d < kDirections; ++d) {
+    auto& w = st_.w[static_cast<std::size_t>(d)];
+    for (std::int64_t i = 0; i < p_.count; ++i)
+      if (!p_.link_exists(d, i)) w[static_cast<std::size_t>(i)] = 0.0f;
+  }
+  if (p_.normalize) record_initial_sums();
+}
+
+void CubeModel::record_initial_sums() {
+  w_sum0_.assign(static_cast<std::size_t>(p_.count), 0.0f);
+  for (std::size_t i = 0; i < w_sum0_.size(); ++i)
+    for (const auto& w : st_.w) w_sum0_[i] += w[i];
+}
+
+// stdp.normalize: every neuron of rows [r0, r1) has its lattice in-link
+// weights scaled so that their sum (in direction order) is the initial one,
+// each clipped to w_max; a neuron without in-link weight keeps none. One
+// plain loop for both STDP kernels, so they stay bit-identical.
+void CubeModel::normalize_rows(std::int64_t r0, std::int64_t r1) const {
+  const std::int64_t b = r0 * p_.n, e = r1 * p_.n;
+  const PlaneRules& plane = p_.plane[static_cast<std::size_t>(r0 / p_.n)];
+  std::array<float*, kDirections> w{};
+  for (int d = 0; d < kDirections; ++d) w[static_cast<std::size_t>(d)] = st_.w[static_cast<std::size_t>(d)].data();
+  for (std::int64_t i = b; i < e; ++i) {
+    float sum = 0.0f;
+    for (float* wd : w) sum += wd[i];
+    if (!(sum > 0.0f)) continue;
+    const float scale = w_sum0_[static_cast<std::size_t>(i)] / sum;
+    for (std::size_t d = 0; d < w.size(); ++d) w[d][i] = std::min(w[d][i] * scale, plane.rule[d].w_max);
+  }
 }
 
 // A direction is swept over the block only when it has links there and the
 // block or the rows its sources lie in had a spike.
 void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
+  if (!p_.plane[static_cast<std::size_t>(r0 / p_.n)].plastic) return;
+  stdp_links(r0, r1, buffer);
+  if (p_.normalize) normalize_rows(r0, r1);
+}
+
+void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
   const std::uint8_t* s = st_.spk[static_cast<std::size_t>(buffer)].data() + st_.pad;
   const std::int32_t* rs = st_.row_spikes[static_cast<std::size_t>(buffer)].data();
   const float* x = pre_trace();
@@ -418,6 +468,7 @@ void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
   const std::int64_t n = p_.n, nn = p_.nn, rows = p_.rows, z = r0 / n;
   const std::int64_t b = r0 * n, e = r1 * n;
   const unsigned zbits = p_.z_links[static_cast<std::size_t>(z)];
+  const PlaneRules& plane = p_.plane[static_cast<std::size_t>(z)];
   const std::array<std::int64_t, kDirections> off = {1, -1, n, -n, nn, -nn};  // neurons from source to target
   const std::array<std::int64_t, kDirections> row_off = {0, 0, 1, -1, n, -n};  // rows from source to target
   std::int64_t own = 0;
@@ -434,13 +485,23 @@ void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
       k.w[d] = st_.w[du].data();
       k.off[d] = off[du];
       k.x[d] = has ? x - off[du] : x;  // without links the value is unused; keep the pointer in bounds
-      k.rule[d] = p_.rule[du];
-      if (d < kZp) k.live[d] = p_.plane_links[du].data() + (b - z * nn);
-      else k.live_z[d - kZp] = has ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>(0);
+      k.rule[d] = plane.rule[du];
+      const auto& sparse = p_.sparse[du];
+      k.live[d] = !sparse.empty() ? sparse.data() + b : d < kZp ? p_.plane_links[du].data() + (b - z * nn) : nullptr;
+      if (d >= kZp) k.live_z[d - kZp] = has ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>(0);
     }
+    const bool sparse_z = !p_.sparse[kZp].empty() || !p_.sparse[kZm].empty();
+    if (sparse_z)  // a dense z direction reads its plane's all-ones mask
+      for (int d = kZp; d <= kZm; ++d)
+        if (k.live[d] == nullptr) k.live[d] = ones_.data();
     // the multiplicative flag is shared by all directions (LatticeParams::from)
-    if (p_.rule[0].multiplicative) stdp_six<true>(k, s, y, b, e);
-    else stdp_six<false>(k, s, y, b, e);
+    if (plane.rule[0].multiplicative) {
+      if (sparse_z) stdp_six<true, true>(k, s, y, b, e);
+      else stdp_six<true, false>(k, s, y, b, e);
+    } else {
+      if (sparse_z) stdp_six<false, true>(k, s, y, b, e);
+      else stdp_six<false, false>(k, s, y, b, e);
+    }
     return;
   }
 #endif
@@ -454,8 +515,12 @@ void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
       for (std::int64_t r = std::max<std::int64_t>(0, r0 - row_off[du]); r < std::min(rows, r1 - row_off[du]); ++r) sources += rs[r];
     if (own == 0 && sources == 0) continue;
     float* w = st_.w[du].data();
-    const LinkRule& rule = p_.rule[du];
-    if (along_z) {
+    const LinkRule& rule = plane.rule[du];
+    const auto& sparse = p_.sparse[du];
+    if (!sparse.empty()) {
+      if (rule.multiplicative) stdp_span<true, true>(w, s, x, y, b, e, off[du], sparse.data() + b, rule);
+      else stdp_span<true, false>(w, s, x, y, b, e, off[du], sparse.data() + b, rule);
+    } else if (along_z) {
       if (rule.multiplicative) stdp_span<false, true>(w, s, x, y, b, e, off[du], nullptr, rule);
       else stdp_span<false, false>(w, s, x, y, b, e, off[du], nullptr, rule);
     } else {
@@ -476,9 +541,9 @@ void CubeModel::settle() const {
 // The step. docs/architecture.md describes these phases under the same names.
 
 std::span<const std::string_view> CubeModel::phase_names() {
-  static constexpr std::array<std::string_view, 10> kNames = {
-      "drive_input", "group_currents", "deferred_stdp", "gather",   "add_input",
-      "integrate",   "group_plasticity", "tally_spikes", "readout", "metrics"};
+  static constexpr std::array<std::string_view, 14> kNames = {
+      "drive_input", "group_currents", "lateral_currents", "inhibition",         "deferred_stdp",    "gather",       "add_input",
+      "integrate",   "winners",        "lateral_plasticity", "group_plasticity", "tally_spikes", "readout",      "metrics"};
   return kNames;
 }
 
@@ -497,7 +562,11 @@ void CubeModel::step(const StepInput& in) {
 // gather, add_input and integrate in one streaming pass over the lattice.
 void CubeModel::neural_step(std::int64_t neural_step) {
   group_currents();
+  lateral_currents();
+  inhibition();
   lattice_pass(neural_step);
+  winners();
+  lateral_plasticity();
   group_plasticity();
   tally_spikes();
 }
@@ -523,6 +592,48 @@ void CubeModel::drive_input(const StepInput& in) {
 // before the pass while spikes() still holds the last step's spikes.
 void CubeModel::group_currents() { extra_current_ = phases_ != nullptr ? phases_->group_currents() : nullptr; }
 
+// Phase lateral_currents: the current of the wider lateral links from the
+// last step's spikes (spikes() still holds them).
+void CubeModel::lateral_currents() {
+  if (!lateral_.empty()) lateral_.currents(p_, st_.w_lateral, spikes(), lateral_current_.data(), pool_);
+}
+
+// Phase lateral_plasticity: their STDP, with this step's spikes and the
+// traces before them (as group_plasticity).
+void CubeModel::lateral_plasticity() {
+  if (!lateral_.empty()) lateral_.plasticity(p_, st_.w_lateral, spikes(), pre_trace(), post_trace(), pool_);
+}
+
+std::int64_t CubeModel::unit_of(std::int64_t i) const {
+  if (p_.inhibition == LatticeParams::Inhibition::kLayer) return i / p_.nn;
+  const std::int64_t g = p_.group, per = p_.n / g;
+  const std::int64_t z = i / p_.nn, y = (i / p_.n) % p_.n, x = i % p_.n;
+  return ((z / g) * per + y / g) * per + x / g;
+}
+
+// Phase inhibition: the inhibitory current of each layer or group,
+// inhibition.gain times the fraction of it that spiked in the last step
+// (spikes() still holds them).
+void CubeModel::inhibition() {
+  inhibit_on_ = p_.inhibition != LatticeParams::Inhibition::kNone && p_.inhibition_gain > 0.0f;
+  if (!inhibit_on_) return;
+  const bool layers = p_.inhibition == LatticeParams::Inhibition::kLayer;
+  const std::int64_t g = p_.group;
+  const std::int64_t units = layers ? p_.depth : (p_.n / g) * (p_.n / g) * (p_.depth / g);
+  const double size = static_cast<double>(layers ? p_.nn : g * g * g);
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(units), 0);
+  if (layers) {
+    const auto& rs = st_.row_spikes[static_cast<std::size_t>(st_.cur)];
+    for (std::int64_t r = 0; r < p_.rows; ++r) counts[static_cast<std::size_t>(r / p_.n)] += rs[static_cast<std::size_t>(r)];
+  } else {
+    const std::uint8_t* sp = spikes();
+    for (std::int64_t i = 0; i < p_.count; ++i) counts[static_cast<std::size_t>(unit_of(i))] += sp[i];
+  }
+  inhibit_.resize(counts.size());
+  for (std::size_t u = 0; u < counts.size(); ++u)
+    inhibit_[u] = -static_cast<float>(static_cast<double>(p_.inhibition_gain) * static_cast<double>(counts[u]) / size);
+}
+
 // The per-block phases in one streaming pass: each worker runs
 // deferred_stdp, gather and add_input on its rows block by block
 // (pass_part), and integrate one plane behind them, since the deferred STDP
@@ -539,16 +650,17 @@ void CubeModel::lattice_pass(std::int64_t neural_step) {
   a.tp = st_.pre_trace();
   a.tm = st_.trace_post.data();
   a.refr = st_.refr.data();
-  a.neuron = p_.neuron;
+  a.neuron = p_.plane[0].neuron;  // integrate() takes each block's layer
   a.dp = p_.decay_plus;
   a.dm = p_.decay_minus;
   a.nearest = p_.nearest;
   a.noise_key = rng::key32(rng::key(p_.seed, Stream::kNoise, static_cast<std::uint64_t>(neural_step)));
-  k.integrate = pick_integrate(p_.neuron.rule, !st_.refr.empty(), p_.neuron.noise > 0.0f, p_.two_traces);
+  k.integrate = pick_integrate(p_.neuron.rule, !st_.refr.empty(), p_.any_noise, p_.two_traces);
+  for (auto& c : candidates_) c.clear();
   pool_.run([&](int t) { pass_part(t, k); });
   if (pool_.size() > 1) pool_.run([&](int t) { finish_part(t, k); });
   injected_.clear();
-  st_.stdp_pending = p_.plastic;
+  st_.stdp_pending = p_.any_plastic;
 }
 
 // Phase deferred_stdp (per block): the lattice STDP of the last step's
@@ -565,7 +677,7 @@ void CubeModel::gather(std::int64_t r0, std::int64_t r1, float* c) {
   const float* w[kDirections];
   for (int d = 0; d < kDirections; ++d) w[d] = st_.w[static_cast<std::size_t>(d)].data();
   gather_range(st_.spk[static_cast<std::size_t>(1 - st_.cur)].data() + st_.pad, w[0], w[1], w[2], w[3], w[4], w[5],
-               p_.gain.data(), c, b, e, p_.n, p_.nn);
+               p_.plane[static_cast<std::size_t>(r0 / p_.n)].gain.data(), c, b, e, p_.n, p_.nn);
   if (p_.weight_decay) {
     const float keep = p_.weight_keep;
     for (auto& wd : st_.w)
@@ -583,6 +695,16 @@ void CubeModel::add_input(std::int64_t r0, std::int64_t r1, float* c) {
   }
   if (extra_current_ != nullptr)
     for (std::int64_t i = b; i < e; ++i) c[i - b] += extra_current_[i];
+  if (!lateral_current_.empty() && p_.plane[static_cast<std::size_t>(r0 / p_.n)].lateral_radius > 0)
+    for (std::int64_t i = b; i < e; ++i) c[i - b] += lateral_current_[static_cast<std::size_t>(i)];
+  if (inhibit_on_) {
+    if (p_.inhibition == LatticeParams::Inhibition::kLayer) {
+      const float inh = inhibit_[static_cast<std::size_t>(r0 / p_.n)];
+      for (std::int64_t i = b; i < e; ++i) c[i - b] += inh;
+    } else {
+      for (std::int64_t i = b; i < e; ++i) c[i - b] += inhibit_[static_cast<std::size_t>(unit_of(i))];
+    }
+  }
   for (const auto& inj : injected_)
     if (inj.index >= b && inj.index < e) c[inj.index - b] += inj.current;
 }
@@ -591,7 +713,17 @@ void CubeModel::add_input(std::int64_t r0, std::int64_t r1, float* c) {
 // the STDP traces brought up to date with the last step's spikes.
 void CubeModel::integrate(std::int64_t r0, std::int64_t r1, const float* c, int worker, const Kernel& k) {
   bool bad = false;
-  k.integrate(k.args, c, r0 * p_.n, r1 * p_.n, bad);
+  const std::int64_t b = r0 * p_.n, e = r1 * p_.n;
+  RowArgs a = k.args;
+  a.neuron = p_.plane[static_cast<std::size_t>(r0 / p_.n)].neuron;
+  const bool wta = p_.inhibition_k > 0 && p_.inhibition != LatticeParams::Inhibition::kNone;
+  std::vector<float>& old = scratch_[static_cast<std::size_t>(worker)];
+  if (wta) {  // the potentials and thresholds before the step, for winners()
+    old.assign(st_.v.begin() + b, st_.v.begin() + e);
+    if (!st_.theta.empty()) old.insert(old.end(), st_.theta.begin() + b, st_.theta.begin() + e);
+  }
+  k.integrate(a, c, b, e, bad);
+  if (wta) note_candidates(a.neuron, a.noise_key, c, b, e, old, candidates_[static_cast<std::size_t>(worker)]);
   std::int32_t* rs = st_.row_spikes[static_cast<std::size_t>(st_.cur)].data();
   for (std::int64_t r = r0; r < r1; ++r) rs[r] = count_row(k.args.out + r * p_.n, p_.n);
   if (bad) bad_[static_cast<std::size_t>(worker)] = 1;
@@ -633,6 +765,65 @@ void CubeModel::finish_part(int worker, const Kernel& k) {
       const std::int64_t re = std::min(se, r + block_rows_);
       integrate(r, re, p.currents(r, p_.n), worker, k);
     }
+}
+
+// The neurons of [b, e) that spiked, as candidates of k-WTA: the potential
+// they integrated (recomputed by the kernel's arithmetic from the potential
+// before the step, old[0, e - b), and the same current) over their
+// threshold, and what winners() needs to undo the spike.
+void CubeModel::note_candidates(const NeuronParams& np, std::uint32_t noise_key, const float* c, std::int64_t b, std::int64_t e,
+                                const std::vector<float>& old, std::vector<Candidate>& out) const {
+  const std::uint8_t* spiked = st_.spikes();
+  const std::size_t m = static_cast<std::size_t>(e - b);
+  for (std::int64_t i = b; i < e; ++i) {
+    if (!spiked[i]) continue;
+    const auto x = static_cast<std::size_t>(i - b);
+    float drive = c[x] + np.bias;
+    if (p_.any_noise) drive += np.noise * rng::fast_normal(noise_key, static_cast<std::uint32_t>(i));
+    const float vi = np.rho * old[x] + drive;
+    const float th_old = st_.theta.empty() ? 0.0f : old[m + x];
+    const float theta = effective_threshold(np, th_old);
+    out.push_back({unit_of(i), i, vi / std::max(theta, 1e-30f), vi, th_old});
+  }
+}
+
+// Phase winners (inhibition.k > 0): in each layer or group, only the k
+// spikes with the highest v/theta stand (ties: the lower index); the others
+// are undone: no spike, the potential as integrated, no refractory period,
+// the threshold rule as for a silent step. The choice sees the whole unit,
+// so it does not depend on the thread partition.
+void CubeModel::winners() {
+  if (p_.inhibition_k <= 0 || p_.inhibition == LatticeParams::Inhibition::kNone) return;
+  std::vector<Candidate>& all = candidates_[0];
+  for (std::size_t t = 1; t < candidates_.size(); ++t) all.insert(all.end(), candidates_[t].begin(), candidates_[t].end());
+  std::sort(all.begin(), all.end(), [](const Candidate& l, const Candidate& r) {
+    if (l.unit != r.unit) return l.unit < r.unit;
+    if (l.score != r.score) return l.score > r.score;
+    return l.index < r.index;
+  });
+  std::uint8_t* out = st_.spikes();
+  float* tp = st_.pre_trace();
+  std::int32_t* rs = st_.row_spikes[static_cast<std::size_t>(st_.cur)].data();
+  std::int64_t rank = 0;
+  for (std::size_t q = 0; q < all.size(); ++q) {
+    rank = q > 0 && all[q].unit == all[q - 1].unit ? rank + 1 : 0;
+    if (rank < p_.inhibition_k) continue;
+    const Candidate& c = all[q];
+    const auto i = static_cast<std::size_t>(c.index);
+    const NeuronParams& np = p_.plane[static_cast<std::size_t>(c.index / p_.nn)].neuron;
+    out[i] = 0;
+    st_.v[i] = c.v;
+    if (!st_.refr.empty()) st_.refr[i] = 0;  // it was not refractory, or it could not have spiked
+    if (!st_.theta.empty()) {
+      switch (np.rule) {
+        case ThresholdRule::kHomeostatic: st_.theta[i] = threshold_after<ThresholdRule::kHomeostatic>(np, c.theta, false); break;
+        case ThresholdRule::kAdaptive: st_.theta[i] = threshold_after<ThresholdRule::kAdaptive>(np, c.theta, false); break;
+        case ThresholdRule::kFixed: break;
+      }
+    }
+    tp[i] = std::fabs(tp[i]);  // the sign bit is the spike
+    --rs[c.index / p_.n];
+  }
 }
 
 // Phase group_plasticity: the added phases' STDP (groups: intra-group links),
@@ -763,7 +954,7 @@ void CubeModel::view(NeuronView& out, int max_neurons) const {
     for (int y = 0; y < n; y += stride)
       for (int x = 0; x < n; x += stride, ++k) {
         const auto i = static_cast<std::size_t>(index(x, y, z));
-        const float theta = effective_threshold(p_.neuron, has_theta ? st_.theta[i] : 0.0f);
+        const float theta = effective_threshold(p_.plane[static_cast<std::size_t>(z)].neuron, has_theta ? st_.theta[i] : 0.0f);
         out.potential[k] = st_.v[i] / std::max(theta, 1e-6f);
         out.spiked[k] = s[i];
       }
@@ -794,6 +985,8 @@ std::size_t CubeModel::state_bytes() const {
   for (const auto& rs : st_.row_spikes) b += rs.size() * sizeof(std::int32_t);
   for (const auto& live : p_.plane_links) b += live.size();
   b += p_.z_links.size();
+  for (const auto& mask : p_.sparse) b += mask.size();
+  b += w_sum0_.size() * sizeof(float);
   if (phases_ != nullptr) b += phases_->work_bytes();
   return b;
 }
@@ -804,6 +997,14 @@ void CubeModel::save(StateArchive& a) const {
 }
 
 void CubeModel::load(const StateArchive& a) {
+  // checkpoints from before the wider lateral links lack their array; it is
+  // empty in a model without them
+  if (lateral_.empty() && a.f32.find("cube.w_lateral") == a.f32.end()) {
+    StateArchive with = a;
+    with.f32["cube.w_lateral"] = {};
+    load(with);
+    return;
+  }
   // validate everything before touching the model
   const FieldList fields = field_list();
   check_fields(fields, a);
@@ -815,7 +1016,14 @@ void CubeModel::load(const StateArchive& a) {
         for (int x = 0; x < p_.n; ++x)
           if (!has_link(d, x, y, z) && w[static_cast<std::size_t>(index(x, y, z))] != 0.0f)
             throw StateError("checkpoint: array '" + name + "' has a weight on a link that leaves the lattice");
+    if (!p_.sparse[static_cast<std::size_t>(d)].empty())
+      for (std::int64_t i = 0; i < p_.count; ++i)
+        if (!p_.link_exists(d, i) && w[static_cast<std::size_t>(i)] != 0.0f)
+          throw StateError("checkpoint: array '" + name + "' has a weight on a link that lattice.density_* removed");
   }
+  const auto& lat = a.get_f32("cube.w_lateral");
+  for (std::size_t q = 0; q < lat.size() && q < lateral_.weight_count(); ++q)
+    if (lat[q] != 0.0f && !lateral_.on_grid(p_, q)) throw StateError("checkpoint: array 'cube.w_lateral' has a weight on a link from off the grid");
   const auto& hist = a.get_i64("cube.history");
   std::int64_t frames = 0;
   for (std::size_t p = 0; p < hist.size(); ++frames) {

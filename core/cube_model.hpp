@@ -38,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/lateral_links.hpp"
 #include "core/lattice.hpp"
 #include "core/model.hpp"
 #include "core/readout.hpp"
@@ -101,6 +102,10 @@ class CubeModel : public Model {
   std::int64_t index(int x, int y, int z) const { return p_.index(x, y, z); }
   // Whether the link into (x, y, z) travelling in direction d has a source.
   bool has_link(int d, int x, int y, int z) const { return p_.has_link(d, x, y, z); }
+  // The wider lateral links: their layout and weights (tests).
+  const LateralLinks& lateral_links() const { return lateral_; }
+  const LatticeParams& params() const { return p_; }
+  const std::vector<float>& lateral_weights() const { return st_.w_lateral; }
 
  protected:
   // For models built on this lattice (the groups model, docs/groups.md):
@@ -136,16 +141,25 @@ class CubeModel : public Model {
     float* currents(std::int64_t row, std::int64_t n);
   };
   struct Kernel;  // the integration kernel of this step and its arguments (cube_model.cpp)
+  // A neuron that spiked, as a candidate of k-winners-take-all.
+  struct Candidate {
+    std::int64_t unit, index;
+    float score, v, theta;  // v/theta; the potential integrated; the threshold state before the step
+  };
 
   // The phases (in step order; see phase_names() and docs/architecture.md).
   void drive_input(const StepInput& in);
   void neural_step(std::int64_t neural_step);
   void group_currents();
+  void lateral_currents();
+  void inhibition();
   void lattice_pass(std::int64_t neural_step);
   void deferred_stdp(std::int64_t r0, std::int64_t r1);
   void gather(std::int64_t r0, std::int64_t r1, float* c);
   void add_input(std::int64_t r0, std::int64_t r1, float* c);
   void integrate(std::int64_t r0, std::int64_t r1, const float* c, int worker, const Kernel& k);
+  void winners();
+  void lateral_plasticity();
   void group_plasticity();
   void tally_spikes();
   void readout(const StepInput& in);
@@ -157,6 +171,13 @@ class CubeModel : public Model {
   void finish_part(int worker, const Kernel& k);
   // pending STDP of the spikes in spk[buffer] on rows [r0, r1), within one plane
   void stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const;
+  void stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const;
+  void normalize_rows(std::int64_t r0, std::int64_t r1) const;
+  void record_initial_sums();
+  // the layer (inhibition.kind = layer) or group of neuron i
+  std::int64_t unit_of(std::int64_t i) const;
+  void note_candidates(const NeuronParams& np, std::uint32_t noise_key, const float* c, std::int64_t b, std::int64_t e, const std::vector<float>& old,
+                       std::vector<Candidate>& out) const;
   // applies the pending STDP of the latest step, if any
   void settle() const;
   void push_history(std::span<const Point> points);
@@ -180,6 +201,14 @@ class CubeModel : public Model {
   bool drive_any_ = false;
   const float* extra_current_ = nullptr;  // this step's current from the phases (N), or null
   std::vector<Injection> injected_;
+  LateralLinks lateral_;              // layout of st_.w_lateral
+  std::vector<float> lateral_current_;  // N: this step's current of the lateral links (lateral layers only)
+  std::vector<float> w_sum0_;         // stdp.normalize: each neuron's initial in-link sum (from the seed: not saved)
+  std::vector<std::uint8_t> ones_;    // an all-ones link mask of one block (dense z directions beside sparse ones)
+  bool inhibit_on_ = false;
+  std::vector<float> inhibit_;        // this step's inhibitory current per layer or group
+  std::vector<std::vector<Candidate>> candidates_;  // per worker: this step's k-WTA candidates
+  std::vector<std::vector<float>> scratch_;          // per worker: potentials and thresholds before the step
   std::vector<std::int64_t> history_next_;  // push_history's second buffer
   std::vector<std::size_t> frame_at_;  // where each frame of st_.history starts, newest first
   std::vector<std::int32_t> active_;  // readout sources that spiked this frame

@@ -33,6 +33,21 @@ enum LatticeDirection : int { kLatticeXp = 0, kLatticeXm, kLatticeYp, kLatticeYm
 // "xp", "xm", ...: the suffix of the direction's checkpoint array cube.w_*
 const char* lattice_direction_name(int d);
 
+// The rules of one layer z (the global config with the [[override]] tables
+// that cover z, and the bias profile): its neurons', and those of the
+// lattice links whose target is in z.
+struct PlaneRules {
+  NeuronParams neuron;
+  std::array<float, kLatticeDirections> gain{};
+  std::array<LinkRule, kLatticeDirections> rule{};
+  std::array<double, kLatticeDirections> density{};
+  double w_max = 1.0;  // the initial weights' clip
+  bool plastic = true;
+  int lateral_radius = 0;     // wider lateral links (core/lateral_links.hpp)
+  float lateral_gain = 1.0f;
+  LinkRule lateral_rule{};    // the layer's STDP, without a direction's rate factor
+};
+
 struct LatticeParams {
   // geometry, fixed for the model's life: n x n x depth neurons, rows (z, y)
   int n = 0, depth = 0;
@@ -42,11 +57,17 @@ struct LatticeParams {
   int link_period = 1;
   std::array<std::vector<std::uint8_t>, 4> plane_links;  // kXp..kYm, per (x, y): 1 where the in-link exists
   std::vector<std::uint8_t> z_links;                     // per z: bit d set when the in-links of direction d (z) exist
+  // lattice.density_* < 1 for direction d in some layer: per neuron, 1 where
+  // its in-link of direction d exists (the masks above included); else
+  // empty. Drawn from the seed (Stream::kLinkMask), never saved.
+  std::array<std::vector<std::uint8_t>, kLatticeDirections> sparse;
 
-  // rules: the neuron rule, link gains and STDP per direction, input
+  // rules: per layer z (plane[z], which the step reads: the neuron rule,
+  // link gains and STDP per direction), what holds for every layer, input.
+  // neuron is the global neuron rule: its threshold rule is the model's.
+  std::vector<PlaneRules> plane;
+  bool any_refractory = false, any_noise = false, any_plastic = true, any_lateral = false;
   NeuronParams neuron;
-  std::array<float, kLatticeDirections> gain{};
-  std::array<LinkRule, kLatticeDirections> rule{};
   float decay_plus = 1.0f, decay_minus = 1.0f;  // per-step decay of the pre and post traces
   bool two_traces = false;                       // tau_plus != tau_minus: pre and post traces differ
   bool nearest = false;                          // nearest-spike traces
@@ -57,12 +78,20 @@ struct LatticeParams {
   int patch_radius = 0;
   int substeps = 1;
   std::uint64_t seed = 0;
+  bool normalize = false;                        // stdp.normalize
+  enum class Inhibition : std::uint8_t { kNone, kLayer, kGroup } inhibition = Inhibition::kNone;
+  float inhibition_gain = 0.0f;
+  std::int64_t inhibition_k = 0;
+  int group = 1;                                 // side of an inhibition group
 
   static LatticeParams from(const Config& cfg, int link_period);
   // Rebuilds the link masks for links across every p-th plane only.
   void set_link_period(int p);
   // Whether the link into (x, y, z) travelling in direction d has a source.
   bool has_link(int d, int x, int y, int z) const;
+  // Whether the in-link of direction d of neuron i exists: on the lattice,
+  // across a linked plane, and kept by the density mask.
+  bool link_exists(int d, std::int64_t i) const;
   std::int64_t index(int x, int y, int z) const { return (static_cast<std::int64_t>(z) * n + y) * n + x; }
 };
 
@@ -70,6 +99,7 @@ struct LatticeState {
   // link weights by target, one per direction, N each (w[kXp][i] is the
   // link from (x-1, y, z) into i); links that would leave the lattice hold 0
   std::array<std::vector<float>, kLatticeDirections> w;
+  std::vector<float> w_lateral;      // the wider lateral links (LateralLinks), empty without them
   std::vector<float> v;              // membrane potential, N
   std::vector<float> theta;          // homeostatic: threshold; adaptive: adaptation a; fixed: empty
   std::vector<float> trace_pre;      // STDP pre trace x, N plus tpad each side; its sign bit is the latest spike

@@ -21,6 +21,8 @@ enum class Stream : std::uint32_t {
   kInitGroups = 6,
   kNoise = 7,
   kThreshold = 8,
+  kLinkMask = 9,  // which lattice links exist (lattice.density_*)
+  kInitLateral = 10,  // initial weights of the wider lateral links
 };
 
 namespace rng {

@@ -54,7 +54,7 @@ int list_params() {
       case spikecube::ParamType::kIntervals: allowed = "[[first, last], ...]"; break;
       default: {
         std::ostringstream os;
-        os << "[" << spec.min << ", " << (spec.max >= 1e12 ? std::string("inf") : (std::ostringstream() << spec.max).str()) << "]";
+        os << (spec.min_open ? "(" : "[") << spec.min << ", " << (spec.max >= 1e12 ? std::string("inf") : (std::ostringstream() << spec.max).str()) << "]";
         allowed = os.str();
       }
     }

@@ -64,7 +64,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"missing_config", "--config /nonexistent.toml", "", "cannot open"},
         BadCase{"seed_word", "--seed abc", "", "--seed"},
         BadCase{"log_level", "--log-level loud", "", "--log-level"},
-        BadCase{"log_file", "--log /dev/null/run.log", "", "--log /dev/null/run.log: cannot open"}),
+        BadCase{"log_file", "--log /dev/null/run.log", "", "--log /dev/null/run.log: cannot open"},
+        BadCase{"override_z", "", "[model]\ntype = \"cube\"\nn = 8\ndepth = 4\n[[override]]\nz = [2, 4]\nneuron.bias = 0.1\n",
+                "override[0]: z: [2, 4] is out of range; expected [first, last] with 0 <= first <= last <= 3"},
+        BadCase{"override_key", "", "[model]\ntype = \"cube\"\n[[override]]\nz = [0, 0]\nneuron.bais = 0.1\n",
+                "override[0]: neuron.bais: unknown key; did you mean neuron.bias"},
+        BadCase{"override_global_key", "", "[model]\ntype = \"cube\"\n[[override]]\nz = [0, 0]\nstdp.tau_plus = 10\n",
+                "override[0]: stdp.tau_plus: cannot be set per layer"},
+        BadCase{"override_layer_model", "", "[[override]]\nz = [0, 0]\nneuron.bias = 0.1\n", "override: [[override]] sets layers of the lattice models"},
+        BadCase{"density_zero", "--set lattice.density_zp=0", "", "--set lattice.density_zp: 0 is out of range; expected a number in (0, 1]"},
+        BadCase{"wta_negative", "--set inhibition.k=-1", "", "inhibition.k: -1 is out of range; expected an integer in [0, 1000000000]"}),
     [](const testing::TestParamInfo<BadCase>& param) { return param.param.name; });
 
 TEST(CliBadOutput, UnwritableOrFileOutputIsAClearError) {

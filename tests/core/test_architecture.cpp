@@ -88,7 +88,8 @@ TEST(Architecture, LayerStepListMatchesThePhaseFunctions) {
 
 // The names are the functions the step calls, in that order: step() calls
 // drive_input, neural_step, readout, metrics; neural_step() calls
-// group_currents, lattice_pass, group_plasticity, tally_spikes; the pass over
+// group_currents, lateral_currents, inhibition, lattice_pass, winners,
+// lateral_plasticity, group_plasticity, tally_spikes; the pass over
 // a worker's rows calls deferred_stdp, gather, add_input, then integrate.
 TEST(Architecture, LatticePhasesAreCalledInTheListedOrder) {
   const auto src = read_file("core/cube_model.cpp");
@@ -101,11 +102,13 @@ TEST(Architecture, LatticePhasesAreCalledInTheListedOrder) {
   };
   EXPECT_TRUE(in_order(call_positions(body_of(src, "void CubeModel::step"), {"drive_input", "neural_step", "readout", "metrics"})));
   EXPECT_TRUE(in_order(call_positions(body_of(src, "void CubeModel::neural_step"),
-                                      {"group_currents", "lattice_pass", "group_plasticity", "tally_spikes"})));
+                                      {"group_currents", "lateral_currents", "inhibition", "lattice_pass", "winners", "lateral_plasticity",
+                                       "group_plasticity", "tally_spikes"})));
   EXPECT_TRUE(in_order(call_positions(body_of(src, "void CubeModel::pass_part"), {"deferred_stdp", "gather", "add_input", "integrate_ready"})));
   // and the list has the phases in that order
-  const std::vector<std::string> expected = {"drive_input", "group_currents", "deferred_stdp", "gather", "add_input",
-                                             "integrate", "group_plasticity", "tally_spikes", "readout", "metrics"};
+  const std::vector<std::string> expected = {"drive_input", "group_currents", "lateral_currents", "inhibition", "deferred_stdp",
+                                             "gather", "add_input", "integrate", "winners", "lateral_plasticity",
+                                             "group_plasticity", "tally_spikes", "readout", "metrics"};
   EXPECT_EQ(names, expected);
 }
 

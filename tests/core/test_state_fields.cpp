@@ -20,7 +20,8 @@ using namespace spikecube;
 namespace {
 
 // Every optional array switched on: two traces, refractory counters,
-// homeostatic thresholds, recurrent links and STDP input (layer), groups.
+// homeostatic thresholds, recurrent links and STDP input (layer), groups,
+// wider lateral links (lattice).
 Config every_array(const std::string& model) {
   Config c = load_preset(model == "layer" ? "01_01" : "cube-4");
   c.model = model;
@@ -36,6 +37,7 @@ Config every_array(const std::string& model) {
   c.readout_enabled = true;
   c.noise = 0.1;
   c.bias = 0.3;
+  if (model != "layer") c.overrides.push_back({1, 2, {{"lattice.lateral_radius", 1.0}}});  // wider lateral links
   return c;
 }
 
@@ -138,8 +140,8 @@ void check_every_field(const std::string& model, std::size_t expected_fields) {
 // The counts pin the lists: a new array must be added to the list (and so to
 // the checkpoint and the hash) and to this count.
 TEST(StateFields, EveryLayerFieldIsHashedSavedAndLoaded) { check_every_field("layer", 12); }
-TEST(StateFields, EveryCubeFieldIsHashedSavedAndLoaded) { check_every_field("cube", 17); }
-TEST(StateFields, EveryGroupsFieldIsHashedSavedAndLoaded) { check_every_field("groups", 18); }
+TEST(StateFields, EveryCubeFieldIsHashedSavedAndLoaded) { check_every_field("cube", 18); }
+TEST(StateFields, EveryGroupsFieldIsHashedSavedAndLoaded) { check_every_field("groups", 19); }
 
 // A model's checkpoint arrays are exactly its registered fields.
 TEST(StateFields, CheckpointArraysAreTheRegisteredFields) {
