@@ -367,6 +367,22 @@ TEST(CubeMetrics, FocusCountsSpikesNearTheDotByHand) {
   EXPECT_DOUBLE_EQ(g[1], 2.0 / 3.0);  // (8,9,1) is far from frame 2's dots
 }
 
+TEST(CubeNeurons, RefractoryStepsComeFromTheConfigByHand) {
+  // a bias of 2 crosses theta = 1 on every step a neuron may fire (links of
+  // 0.1 only add to it); neuron.refractory = 2 silences each neuron for
+  // exactly 2 steps after its spike: spikes at steps 1, 4, 7, ...
+  Config c = quiet_lattice(4, 3);
+  c.bias = 2.0;
+  c.refractory = 2;
+  CubeModel m(c);
+  Driver drv(4);
+  for (int t = 1; t <= 10; ++t) {
+    drv.step(m);
+    EXPECT_EQ(m.spikes()[m.index(1, 2, 1)], t % 3 == 1 ? 1 : 0) << "step " << t;
+    EXPECT_DOUBLE_EQ(m.firing_rate(), t % 3 == 1 ? 1.0 : 0.0) << "step " << t;
+  }
+}
+
 TEST(CubeHealth, SaturatedLatticeIsReportedAsRunaway) {
   Config c = quiet_lattice(6, 6);
   c.bias = 2.0;  // every neuron crosses theta = 1 on bias alone, every step
