@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <unistd.h>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -28,6 +30,20 @@ inline std::string slurp(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// A path under the temp dir that no other test process uses (suites may run
+// at once, e.g. ctest -j): the process id is part of the name.
+inline std::string unique_temp(const std::string& name) {
+  return testing::TempDir() + "/spikecube_cli_" + std::to_string(::getpid()) + "_" + name;
+}
+
+// The lines of text, without their newlines.
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream is(text);
+  for (std::string line; std::getline(is, line);) out.push_back(line);
+  return out;
 }
 
 inline ProcessResult run_process(const std::string& args) {

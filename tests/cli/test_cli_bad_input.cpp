@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "process.hpp"
 
@@ -23,7 +27,7 @@ struct BadCase {
 void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
 
 std::string write_config(const std::string& name, const std::string& text) {
-  const std::string path = testing::TempDir() + "/bad_" + name + ".toml";
+  const std::string path = unique_temp("bad_" + name + ".toml");
   std::ofstream(path) << text;
   return path;
 }
@@ -34,7 +38,7 @@ class CliBadInput : public testing::TestWithParam<BadCase> {};
 
 TEST_P(CliBadInput, OneLineErrorExitTwoNoOutput) {
   const BadCase& c = GetParam();
-  const std::string out = testing::TempDir() + "/bad_out_" + c.name;
+  const std::string out = unique_temp("bad_out_" + c.name);
   fs::remove_all(out);
   std::string args = "run " + c.args + " --out " + out;
   if (!c.toml.empty()) args += " --config " + write_config(c.name, c.toml);
@@ -73,11 +77,19 @@ INSTANTIATE_TEST_SUITE_P(
                 "override[0]: stdp.tau_plus: cannot be set per layer"},
         BadCase{"override_layer_model", "", "[[override]]\nz = [0, 0]\nneuron.bias = 0.1\n", "override: [[override]] sets layers of the lattice models"},
         BadCase{"density_zero", "--set lattice.density_zp=0", "", "--set lattice.density_zp: 0 is out of range; expected a number in (0, 1]"},
-        BadCase{"wta_negative", "--set inhibition.k=-1", "", "inhibition.k: -1 is out of range; expected an integer in [0, 1000000000]"}),
+        BadCase{"wta_negative", "--set inhibition.k=-1", "", "inhibition.k: -1 is out of range; expected an integer in [0, 1000000000]"},
+        BadCase{"steps_range", "--steps -4", "", "--steps: -4 is out of range; expected an integer in [0, inf)"},
+        BadCase{"threads_300", "--threads 300", "", "--threads: 300 is out of range; expected an integer in [0, 256]"},
+        BadCase{"threads_negative", "--threads -1", "", "--threads: -1 is out of range; expected an integer in [0, 256]"},
+        BadCase{"set_threads_300", "--set run.threads=300", "", "run.threads: 300 is out of range; expected an integer in [0, 256]"},
+        BadCase{"checkpoint_every_negative", "--checkpoint-every -5 --checkpoint never.h5", "", "--checkpoint-every: must be >= 0"},
+        BadCase{"record_every_zero", "--record-every 0 --record never.h5", "", "--record-every: must be >= 1"},
+        BadCase{"nan_value", "--set neuron.noise=nan", "", "neuron.noise: nan is out of range; expected a number in [0, 10]"},
+        BadCase{"inf_in_file", "", "[neuron]\nbias = inf\n", "neuron.bias: inf is out of range; expected a number in [-10, 10]"}),
     [](const testing::TestParamInfo<BadCase>& param) { return param.param.name; });
 
 TEST(CliBadOutput, UnwritableOrFileOutputIsAClearError) {
-  const std::string file = testing::TempDir() + "/not_a_dir";
+  const std::string file = unique_temp("not_a_dir");
   std::ofstream(file) << "x";
   const auto r = cli("run --steps 5 --out " + file);
   EXPECT_EQ(r.code, 2);
@@ -90,4 +102,42 @@ TEST(CliBadOutput, UnknownFlagAndSubcommand) {
   EXPECT_EQ(a.code, 2);
   EXPECT_EQ(std::count(a.err.begin(), a.err.end(), '\n'), 1) << a.err;
   EXPECT_EQ(cli("fly").code, 2);
+}
+
+TEST(CliBadResume, ConfigFlagsAreRefusedWithResume) {
+  // --resume takes the whole config from the checkpoint: --set, --seed,
+  // --threads and --input-off are refused with one line, exit 2, no output
+  const std::string ck = unique_temp("resume_src.h5");
+  ASSERT_EQ(cli("run --steps 20 --quiet --checkpoint " + ck + " --out " + unique_temp("resume_src")).code, 0);
+  const std::string before = slurp(ck);
+  for (const std::string flag : {"--seed 3", "--threads 2", "--input-off 30:40", "--set neuron.bias=0.1"}) {
+    const std::string out = unique_temp("resume_out");
+    fs::remove_all(out);
+    const auto r = cli("run --resume " + ck + " --steps 5 " + flag + " --out " + out);
+    EXPECT_EQ(r.code, 2) << flag << ": " << r.err;
+    EXPECT_EQ(r.err, "spikecube-cli: --resume: --set, --seed, --threads and --input-off cannot be combined with it "
+                     "(the checkpoint holds the config)\n")
+        << flag;
+    EXPECT_FALSE(fs::exists(out)) << flag;
+  }
+  EXPECT_EQ(slurp(ck), before) << "the checkpoint is untouched";
+  // the same resume without them runs
+  EXPECT_EQ(cli("run --resume " + ck + " --steps 5 --quiet").code, 0);
+  fs::remove_all(unique_temp("resume_src"));
+  std::remove(ck.c_str());
+}
+
+TEST(CliBadResume, CheckpointEveryZeroMeansNoNumberedCheckpoints) {
+  // 0 is the option's default ("off"), not bad input: only the final
+  // checkpoint is written
+  const std::string dir = unique_temp("every0");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto r = cli("run --steps 30 --quiet --checkpoint " + dir + "/ck.h5 --checkpoint-every 0 --out " + dir + "/out");
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path().filename().string());
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{"ck.h5", "out"}));
+  fs::remove_all(dir);
 }

@@ -88,21 +88,4 @@ inline StateArchive expect_resume_bit_identical(const Config& c) {
   return a;
 }
 
-// A learning preset with the input off over 3001-4000 must reach
-// iou100 >= 0.8 within 3,000 steps and relearn at least three times faster.
-inline void expect_learns_and_relearns(const Config& preset) {
-  ASSERT_EQ(preset.input_off.size(), 1u);
-  ASSERT_EQ(preset.input_off[0].first, 3001);
-  ASSERT_EQ(preset.input_off[0].last, 4000);
-  Simulation sim(preset);
-  for (int t = 0; t < 4600; ++t) sim.step();
-  const RunSummary s = sim.summary();
-  EXPECT_GT(s.first_iou80, 0);
-  EXPECT_LE(s.first_iou80, 3000);
-  ASSERT_TRUE(s.resumed);
-  EXPECT_GT(s.resume_iou80, 0);
-  EXPECT_LE(s.resume_iou80 * 3, s.first_iou80) << "first " << s.first_iou80 << " resume " << s.resume_iou80;
-  EXPECT_EQ(sim.health(), Health::kOk);
-}
-
 }  // namespace spikecube::test

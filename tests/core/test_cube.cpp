@@ -6,9 +6,11 @@
 
 #include "tests/core/lattice_fixtures.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "core/cube_model.hpp"
@@ -115,17 +117,60 @@ std::vector<std::array<int, 6>> cube_symmetries() {
   return out;
 }
 
-// Whether the spike pattern of a side^3 cube is invariant under every symmetry.
-bool symmetric(const CubeModel& m, int side) {
+// The image of (x, y, z) under a symmetry: axis a of the image takes the
+// coordinate of axis sy[a], mirrored when flip a is set.
+std::array<int, 3> image(const std::array<int, 6>& sy, const std::array<int, 3>& c, int side) {
+  std::array<int, 3> t{};
+  for (std::size_t a = 0; a < 3; ++a) {
+    const int from = c[static_cast<std::size_t>(sy[a])];
+    t[a] = sy[3 + a] ? side - 1 - from : from;
+  }
+  return t;
+}
+
+// The direction a link travelling in direction d takes under a symmetry: its
+// axis b becomes the image axis a with sy[a] == b, and a mirrored axis
+// reverses it (a link into c comes from c - s e_b; the image of that source
+// lies at t(c) -+ s along a).
+int image_direction(const std::array<int, 6>& sy, int d) {
+  const int axis = d / 2;
+  const int sign = d % 2 == 0 ? 1 : -1;  // kXp, kXm, kYp, ... alternate + and -
+  for (int a = 0; a < 3; ++a) {
+    if (sy[static_cast<std::size_t>(a)] != axis) continue;
+    const int s = sy[static_cast<std::size_t>(3 + a)] ? -sign : sign;
+    return 2 * a + (s > 0 ? 0 : 1);
+  }
+  return -1;
+}
+
+// Whether the spikes, potentials and the six weight arrays of a side^3 cube
+// are invariant under every symmetry; `why` says where the first difference is.
+// Weights follow from per-link rules on symmetric traces, so they must agree
+// exactly; a potential sums its in-currents in a fixed direction order, which
+// a symmetry permutes, so it agrees up to the rounding of that sum.
+bool symmetric(const CubeModel& m, int side, std::string* why = nullptr) {
   const auto syms = cube_symmetries();
+  std::array<const std::vector<float>*, 6> w{};
+  for (int d = 0; d < 6; ++d) w[static_cast<std::size_t>(d)] = &m.weights(d);
+  const auto& v = m.potentials();
   for (const auto& sy : syms) {
     for (int z = 0; z < side; ++z)
       for (int y = 0; y < side; ++y)
         for (int x = 0; x < side; ++x) {
-          const std::array<int, 3> c = {x, y, z};
-          std::array<int, 3> t{};
-          for (int a = 0; a < 3; ++a) t[static_cast<std::size_t>(a)] = sy[static_cast<std::size_t>(3 + a)] ? side - 1 - c[static_cast<std::size_t>(sy[static_cast<std::size_t>(a)])] : c[static_cast<std::size_t>(sy[static_cast<std::size_t>(a)])];
-          if (m.spikes()[m.index(x, y, z)] != m.spikes()[m.index(t[0], t[1], t[2])]) return false;
+          const auto t = image(sy, {x, y, z}, side);
+          const auto i = static_cast<std::size_t>(m.index(x, y, z));
+          const auto j = static_cast<std::size_t>(m.index(t[0], t[1], t[2]));
+          auto fail = [&](const std::string& what) {
+            if (why) *why = what + " at " + std::to_string(x) + "," + std::to_string(y) + "," + std::to_string(z);
+            return false;
+          };
+          if (m.spikes()[i] != m.spikes()[j]) return fail("spike");
+          if (std::abs(v[i] - v[j]) > 1e-5f) return fail("potential " + std::to_string(v[i]) + " vs " + std::to_string(v[j]));
+          for (int d = 0; d < 6; ++d) {
+            const int e = image_direction(sy, d);
+            if ((*w[static_cast<std::size_t>(d)])[i] != (*w[static_cast<std::size_t>(e)])[j])
+              return fail("weight of direction " + std::to_string(d));
+          }
         }
   }
   return true;
@@ -153,9 +198,36 @@ TEST(CubeIsotropy, PointStimulusStaysSymmetricAtEveryStep) {
     if (t == 1 || t == 20) m.inject(centre, 1.0f);  // a second wave over the learned weights
     drv.step(m);
     if (m.firing_rate() > 0) ++active_steps;
-    ASSERT_TRUE(symmetric(m, 9)) << "step " << t;
+    std::string why;
+    ASSERT_TRUE(symmetric(m, 9, &why)) << "step " << t << ": " << why;
   }
   EXPECT_GE(active_steps, 10);  // the waves did run through the cube
+  // STDP did act (else the weights would be trivially symmetric): links of
+  // every direction moved away from their initial 0.4
+  for (int d = 0; d < CubeModel::kDirections; ++d) {
+    const auto& w = m.weights(d);
+    EXPECT_GT(std::count_if(w.begin(), w.end(), [](float x) { return x != 0.0f && x != 0.4f; }), 100) << "direction " << d;
+  }
+}
+
+TEST(CubeIsotropy, SymmetryMapsLinksOntoTheirImages) {
+  // the mapping used above, by hand: the x <-> y swap turns +x links into +y
+  // links; mirroring x turns +x into -x; the identity keeps everything
+  EXPECT_EQ(image_direction({1, 0, 2, 0, 0, 0}, CubeModel::kXp), CubeModel::kYp);
+  EXPECT_EQ(image_direction({1, 0, 2, 0, 0, 0}, CubeModel::kYm), CubeModel::kXm);
+  EXPECT_EQ(image_direction({0, 1, 2, 1, 0, 0}, CubeModel::kXp), CubeModel::kXm);
+  EXPECT_EQ(image_direction({0, 1, 2, 1, 0, 0}, CubeModel::kZm), CubeModel::kZm);
+  EXPECT_EQ(image_direction({2, 0, 1, 0, 0, 1}, CubeModel::kYp), CubeModel::kZm);
+  EXPECT_EQ(image({1, 0, 2, 0, 0, 0}, {1, 2, 3}, 9), (std::array<int, 3>{2, 1, 3}));
+  EXPECT_EQ(image({0, 1, 2, 1, 0, 0}, {1, 2, 3}, 9), (std::array<int, 3>{7, 2, 3}));
+  // a lattice with one potentiated +x link is not symmetric, and the check says so
+  CubeModel m(isotropy_config());
+  Driver drv(9);
+  m.inject(m.index(3, 4, 4), 1.0f);  // source of the +x link into the centre
+  drv.step(m);
+  drv.step(m);
+  std::string why;
+  EXPECT_FALSE(symmetric(m, 9, &why));
 }
 
 TEST(CubeIsotropy, OneDirectionGainBreaksTheSymmetry) {
@@ -255,6 +327,62 @@ TEST(CubeMetrics, LayerRatesFocusAndView) {
   EXPECT_EQ(v.dims.count(), 48 * 48 * 4);
 }
 
+TEST(CubeMetrics, FocusCountsSpikesNearTheDotByHand) {
+  // A quiet 12 x 12 x 2 lattice (links 0.1 < theta 1, no noise): only the
+  // neurons given a current of 5 spike, and their links cannot fire anyone
+  // within the step. focus = spikes of any layer within 3 pixels (in x and y)
+  // of this frame's input points / all spikes; focus_lagged compares layer z
+  // with the points of z frames ago. A spike near two points counts once.
+  Config c = quiet_lattice(12, 2);
+  CubeModel m(c);
+  const Frame zeros(144, 0);
+  std::int64_t t = 0;
+  auto step = [&](std::vector<Point> points, std::vector<std::array<int, 3>> fire) {
+    for (const auto& f : fire) m.inject(m.index(f[0], f[1], f[2]), 5.0f);
+    StepInput in;
+    in.step = ++t;
+    in.input = &zeros;
+    in.target = &zeros;
+    in.input_points = points;
+    m.step(in);
+    std::vector<double> out;
+    m.extra_metrics(out);
+    return out;
+  };
+  // frame 1: the dot at (10, 10), nothing fires: both 0
+  EXPECT_EQ(step({{10, 10}}, {}), (std::vector<double>{0.0, 0.0}));
+  // frame 2: two dots at (2, 2) and (4, 2); six spikes:
+  //   (2,2,0) near both dots (counted once), (5,5,0) 3 from (2,2) and (4,2),
+  //   (9,9,0) far: layer 0 has 2 of 3 near, in both measures;
+  //   (10,9,1), (9,9,1) near the frame-1 dot only, (3,3,1) near this frame's:
+  //   layer 1 has 1 near now, 2 near the points of one frame ago.
+  const auto f = step({{2, 2}, {4, 2}}, {{2, 2, 0}, {5, 5, 0}, {9, 9, 0}, {10, 9, 1}, {9, 9, 1}, {3, 3, 1}});
+  ASSERT_EQ(m.firing_rate() * 288, 6.0);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_DOUBLE_EQ(f[0], 3.0 / 6.0);
+  EXPECT_DOUBLE_EQ(f[1], 4.0 / 6.0);
+  // frame 3: every spike near the dot: 1
+  const auto g = step({{6, 6}}, {{6, 6, 0}, {8, 9, 1}, {3, 3, 0}});
+  EXPECT_DOUBLE_EQ(g[0], 1.0);
+  EXPECT_DOUBLE_EQ(g[1], 2.0 / 3.0);  // (8,9,1) is far from frame 2's dots
+}
+
+TEST(CubeNeurons, RefractoryStepsComeFromTheConfigByHand) {
+  // a bias of 2 crosses theta = 1 on every step a neuron may fire (links of
+  // 0.1 only add to it); neuron.refractory = 2 silences each neuron for
+  // exactly 2 steps after its spike: spikes at steps 1, 4, 7, ...
+  Config c = quiet_lattice(4, 3);
+  c.bias = 2.0;
+  c.refractory = 2;
+  CubeModel m(c);
+  Driver drv(4);
+  for (int t = 1; t <= 10; ++t) {
+    drv.step(m);
+    EXPECT_EQ(m.spikes()[m.index(1, 2, 1)], t % 3 == 1 ? 1 : 0) << "step " << t;
+    EXPECT_DOUBLE_EQ(m.firing_rate(), t % 3 == 1 ? 1.0 : 0.0) << "step " << t;
+  }
+}
+
 TEST(CubeHealth, SaturatedLatticeIsReportedAsRunaway) {
   Config c = quiet_lattice(6, 6);
   c.bias = 2.0;  // every neuron crosses theta = 1 on bias alone, every step
@@ -309,6 +437,10 @@ TEST(CubeKernels, VectorAndPortableStdpAgreeBitForBit) {
   groups.model = "groups";
   groups.group = 3;
   cases.push_back({"groups g = 3", groups});
+#if !(defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__))
+  GTEST_SKIP() << "this build has no AVX-512 STDP kernel (compiled without AVX-512 F/BW/VL): "
+                  "the portable loops would only be compared with themselves";
+#endif
   for (const auto& c : cases) {
     CubeModel::portable_kernels = true;
     const std::uint64_t portable = run_hash(c.cfg, 150);

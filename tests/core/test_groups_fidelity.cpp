@@ -8,17 +8,16 @@
 
 #include "core/simulation.hpp"
 #include "tests/core/lattice_fixtures.hpp"
+#include "tests/core/readme_tables.hpp"
 
 namespace spikecube {
 namespace {
 
 class GroupsLearning : public ::testing::TestWithParam<std::uint64_t> {};
 
-TEST_P(GroupsLearning, LearnsAndRelearnsFaster) {
-  Config c = load_preset("groups-thin");
-  c.seed = GetParam();
-  ASSERT_EQ(c.model, "groups");
-  test::expect_learns_and_relearns(c);
+TEST_P(GroupsLearning, HoldsTheReadmeFigures) {
+  ASSERT_EQ(load_preset("groups-thin").model, "groups");
+  test::expect_readme_learning_figures("groups-thin", static_cast<int>(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, GroupsLearning, ::testing::Values(0u, 1u, 2u));

@@ -180,3 +180,28 @@ TEST(Layer, LoadRejectsAMismatchedArchiveAndKeepsState) {
   EXPECT_EQ(b.model().state_hash(), hash);
   EXPECT_EQ(b.step_count(), 1);
 }
+
+TEST(LayerNeurons, RefractoryStepsComeFromTheConfigByHand) {
+  // a bias of 2 crosses the fixed threshold 1 on every step a neuron may
+  // fire; neuron.refractory = 3 then silences the whole layer for exactly 3
+  // steps after each spike: it fires at steps 1, 5, 9, ...
+  Config c = load_preset("01_01");
+  c.n = 12;
+  c.noise = 0.0;
+  c.bias = 2.0;
+  c.threshold = "fixed";
+  c.theta_init = 1.0;
+  c.refractory = 3;
+  Simulation sim(c);
+  for (int t = 1; t <= 13; ++t) {
+    sim.step();
+    EXPECT_DOUBLE_EQ(sim.last().fire, t % 4 == 1 ? 1.0 : 0.0) << "step " << t;
+  }
+  // a live change applies from the next spike on: the spike of step 13 still
+  // holds for 3 steps, then refractory 1 gives every other step
+  sim.set_param("neuron.refractory", 1.0);
+  for (int t = 14; t <= 21; ++t) {
+    sim.step();
+    EXPECT_DOUBLE_EQ(sim.last().fire, t == 17 || t == 19 || t == 21 ? 1.0 : 0.0) << "step " << t;
+  }
+}

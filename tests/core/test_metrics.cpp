@@ -21,10 +21,31 @@ TEST(Metrics, WindowAveragesTheLast100Steps) {
   for (int i = 0; i < 100; ++i) w.push(0.25);
   EXPECT_DOUBLE_EQ(w.mean(), 0.25);
   EXPECT_EQ(w.size(), 100);
+  // a restored window must go on exactly like the original: after 150 more
+  // pushes of a ramp, both hold the last 100 values of the ramp, whose mean
+  // is known by hand (values 50..149 of i / 200: mean 99.5 / 200)
+  w.push(0.75);  // the ring's write position is no longer at slot 0
   IouWindow copy;
   copy.restore(w.values(), w.total());
   EXPECT_DOUBLE_EQ(copy.mean(), w.mean());
   EXPECT_EQ(copy.total(), w.total());
+  for (int i = 0; i < 150; ++i) {
+    w.push(i / 200.0);
+    copy.push(i / 200.0);
+    ASSERT_DOUBLE_EQ(copy.mean(), w.mean()) << "push " << i;
+    ASSERT_EQ(copy.values(), w.values()) << "push " << i;
+  }
+  EXPECT_NEAR(copy.mean(), 99.5 / 200.0, 1e-12);
+  EXPECT_EQ(copy.total(), 2 + 100 + 1 + 150);
+  // a partly filled window restores too: mean of what was pushed
+  IouWindow part;
+  part.push(0.2);
+  part.push(0.4);
+  IouWindow part_copy;
+  part_copy.restore(part.values(), part.total());
+  part_copy.push(0.9);
+  EXPECT_NEAR(part_copy.mean(), 0.5, 1e-12);
+  EXPECT_EQ(part_copy.size(), 3);
 }
 
 TEST(Metrics, FirstCountsOnlyWindowsAfterTheStart) {

@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <fstream>
 #include <set>
+#include <string>
+#include <unistd.h>
+#include <utility>
+#include <vector>
 
 #include "core/simulation.hpp"
 #include "core/stimulus.hpp"
@@ -91,7 +95,7 @@ TEST(Stimulus, DotsBarAndSequenceDrawWhatTheyShould) {
   bar->draw(g);
   EXPECT_EQ(f, g);
 
-  const std::string path = testing::TempDir() + "/frames.txt";
+  const std::string path = testing::TempDir() + "/spikecube_frames_" + std::to_string(::getpid()) + ".txt";
   {
     std::ofstream out(path);
     out << "# two frames of 3 x 3\n100\n000\n000\n\n000\n010\n000\n";
@@ -114,6 +118,91 @@ TEST(Stimulus, DotsBarAndSequenceDrawWhatTheyShould) {
   }
   EXPECT_THROW(load_frame_sequence(path, 3), ConfigError);
   std::remove(path.c_str());
+}
+
+// Position after k steps of a point bouncing between 0 and n - 1 that starts
+// at p0 with velocity v0, computed without the stimulus code: the motion
+// unfolds onto a circle of 2(n - 1) positions, folded back at n - 1.
+int bounce(int p0, int v0, int k, int n) {
+  const int period = 2 * (n - 1);
+  const int u = v0 > 0 ? p0 : (period - p0) % period;
+  const int m = (u + k) % period;
+  return m <= n - 1 ? m : period - m;
+}
+
+std::set<int> lit(const Frame& f) {
+  std::set<int> out;
+  for (std::size_t i = 0; i < f.size(); ++i)
+    if (f[i]) out.insert(static_cast<int>(i));
+  return out;
+}
+
+TEST(Stimulus, BounceByHand) {
+  EXPECT_EQ(bounce(0, 1, 9, 10), 9);
+  EXPECT_EQ(bounce(0, 1, 10, 10), 8);
+  EXPECT_EQ(bounce(9, -1, 3, 10), 6);
+  EXPECT_EQ(bounce(0, -1, 1, 10), 1);
+  EXPECT_EQ(bounce(9, 1, 1, 10), 8);
+  EXPECT_EQ(bounce(4, 1, 18, 10), 4);
+}
+
+TEST(Stimulus, DotsMoveAndBounceFrameByFrame) {
+  // three dots on a 10 x 10 grid, each from its random start: every frame
+  // lights exactly the pixels where the unfolded motion puts them
+  for (std::uint64_t seed : {0u, 5u}) {
+    Config c;
+    c.n = 10;
+    c.stimulus = "dots";
+    c.dots = 3;
+    c.seed = seed;
+    auto dots = make_stimulus(c);
+    std::vector<Dot> start;
+    for (std::uint64_t i = 0; i < 3; ++i) start.push_back(Dot::random_start(10, seed, i));
+    Frame f;
+    std::set<int> seen;
+    for (int k = 0; k < 40; ++k, dots->advance()) {
+      std::set<int> expect;
+      std::vector<Point> points;
+      for (const Dot& d : start) {
+        const Point p{bounce(d.x, d.vx, k, 10), bounce(d.y, d.vy, k, 10)};
+        expect.insert(p.y * 10 + p.x);
+        points.push_back(p);
+      }
+      dots->draw(f);
+      ASSERT_EQ(lit(f), expect) << "seed " << seed << " frame " << k;
+      ASSERT_EQ(dots->points(), points) << "seed " << seed << " frame " << k;
+      seen.insert(expect.begin(), expect.end());
+    }
+    EXPECT_GE(seen.size(), 30u) << "the dots travel";
+  }
+}
+
+TEST(Stimulus, BarSweepsAndBouncesFrameByFrame) {
+  // a full row or column from one edge to the other and back: the lit
+  // pixels are exactly that line, at the unfolded position
+  std::set<std::pair<bool, int>> kinds;
+  for (std::uint64_t seed = 0; seed < 8; ++seed) {
+    Config c;
+    c.n = 10;
+    c.stimulus = "bar";
+    c.seed = seed;
+    auto bar = make_stimulus(c);
+    const auto s = bar->state();
+    ASSERT_EQ(s.size(), 3u);
+    const bool vertical = s[0] != 0;
+    const int p0 = static_cast<int>(s[1]), v0 = static_cast<int>(s[2]);
+    ASSERT_TRUE((p0 == 0 && v0 == 1) || (p0 == 9 && v0 == -1)) << "starts at an edge, moving inwards";
+    kinds.insert({vertical, p0});
+    Frame f;
+    for (int k = 0; k < 25; ++k, bar->advance()) {
+      const int pos = bounce(p0, v0, k, 10);
+      std::set<int> expect;
+      for (int i = 0; i < 10; ++i) expect.insert(vertical ? i * 10 + pos : pos * 10 + i);
+      bar->draw(f);
+      ASSERT_EQ(lit(f), expect) << "seed " << seed << " frame " << k;
+    }
+  }
+  EXPECT_GE(kinds.size(), 3u) << "seeds pick the orientation and the starting edge";
 }
 
 TEST(Schedule, OffIntervalsAreInclusive) {

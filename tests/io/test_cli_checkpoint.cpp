@@ -3,6 +3,7 @@
 // the h5py example of the README.
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <thread>
 
 #include "io/checkpoint.hpp"
@@ -240,6 +241,37 @@ TEST(CliFault, LatticeRunawayStopsAtTheRulesFrameAndStatesTheRule) {
       << lines[0];
 }
 
+TEST(CliFault, NanExits3NamingTheStepAndSavesTheState) {
+  // A NaN cannot come from valid settings (every value is range-checked), so
+  // it comes from a state: a checkpoint whose arrays are intact but hold one
+  // NaN potential (as damaged memory or a crafted file with a valid checksum
+  // would). Resuming it must stop at the first step with exit code 3.
+  ScratchDir dir;
+  ASSERT_EQ(run_cli({"run", "--preset", "01_01", "--steps", "40", "--quiet", "--checkpoint", dir / "good.h5"}).rc, 0);
+  StateArchive a = io::read_archive(dir / "good.h5");
+  int poisoned = 0;
+  for (auto& [name, values] : a.f32) {
+    if (name.size() > 2 && name.compare(name.size() - 2, 2, ".v") == 0 && !values.empty()) {
+      values[7] = std::numeric_limits<float>::quiet_NaN();
+      ++poisoned;
+    }
+  }
+  ASSERT_EQ(poisoned, 1) << "one potential array";
+  io::write_archive(dir / "nan.h5", a);
+  const auto r = run_cli({"run", "--resume", dir / "nan.h5", "--steps", "100", "--quiet", "--out", dir / "out"});
+  EXPECT_EQ(r.rc, 3) << r.err;
+  const auto lines = testio::lines_of(r.err);
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_NE(lines[0].find("step 41:"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("NaN/inf"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("state saved to " + dir / "out/fault.h5"), std::string::npos) << lines[0];
+  auto sim = io::open_checkpoint(dir / "out/fault.h5");
+  EXPECT_EQ(sim->step_count(), 41);
+  EXPECT_EQ(sim->health(), Health::kNonFinite);
+  const auto rows = testio::lines_of(testio::read_text(dir / "out/metrics.csv"));
+  EXPECT_EQ(rows.size(), 2u) << "the header and step 41";
+}
+
 // ---- signals ----
 
 class CliSignal : public ::testing::TestWithParam<int> {};
@@ -280,6 +312,40 @@ TEST_P(CliSignal, FinishesTheStepAndWritesEverything) {
 
 INSTANTIATE_TEST_SUITE_P(Signals, CliSignal, ::testing::Values(SIGINT, SIGTERM),
                          [](const ::testing::TestParamInfo<int>& param) { return std::string(param.param == SIGINT ? "SIGINT" : "SIGTERM"); });
+
+TEST(CliSignal, ASecondSigintEndsTheProcessAtOnce) {
+  // README: SIGINT finishes the step and writes everything; a second signal
+  // ends the process at once. The first is caught (exit status 130 after the
+  // outputs); the second falls through to the default action, so the process
+  // dies by the signal instead of exiting. Files already written stay whole.
+  ScratchDir dir;
+  const pid_t pid = testio::spawn_cli({"run", "--preset", "cube-48", "--steps", "100000000", "--quiet", "--out", dir / "out",
+                                       "--checkpoint", dir / "ck.h5", "--checkpoint-every", "20"},
+                                      dir / "stdout", dir / "stderr");
+  ASSERT_GT(pid, 0);
+  // the handlers are installed before the first step: wait for step 20's checkpoint
+  for (int i = 0; i < 6000 && !fs::exists(dir / "ck_000020.h5"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(fs::exists(dir / "ck_000020.h5"));
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  // keep signalling until the process is gone: two signals sent before the
+  // first is delivered merge into one, but any sent after it ends the
+  // process while it still finishes the step and writes the outputs
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 5000 && done == 0; ++i) {
+    ::kill(pid, SIGINT);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    done = ::waitpid(pid, &status, WNOHANG);
+  }
+  if (done == 0) done = ::waitpid(pid, &status, 0);
+  ASSERT_EQ(done, pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
+      << "ended by exit(" << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << "), not by the second SIGINT: "
+      << testio::read_text(dir / "stderr");
+  auto sim = io::open_checkpoint(dir / "ck_000020.h5");  // what was written is intact
+  EXPECT_EQ(sim->step_count(), 20);
+  EXPECT_FALSE(fs::exists(dir / "out/summary.json")) << "the outputs of a normal end were not written";
+}
 
 // ---- recordings and the README's h5py example ----
 

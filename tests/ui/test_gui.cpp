@@ -7,6 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <QAction>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTest>
+#include <QTimer>
 #include <QApplication>
 #include <QColor>
 #include <QComboBox>
@@ -14,8 +21,11 @@
 #include <QImage>
 #include <QSettings>
 #include <QTest>
+#include <QLineEdit>
 #include <QThread>
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +37,7 @@
 #include "core/config.hpp"
 #include "core/input_mode.hpp"
 #include "core/simulation.hpp"
+#include "core/state_archive.hpp"
 #include "ui/colormap.hpp"
 #include "ui/main_window.hpp"
 #include "ui/param_panel.hpp"
@@ -63,6 +74,7 @@ struct GuiEnv {
     setenv("QT3D_RENDERER", "opengl", 1);
     setenv("LP_NUM_THREADS", "1", 0);
     setenv("XDG_CONFIG_HOME", temp_dir().c_str(), 1);  // QSettings stay out of $HOME
+    QApplication::setAttribute(Qt::AA_DontUseNativeDialogs);  // file dialogs the tests can answer
     static int argc = 1;
     static char name[] = "test_gui";
     static char* argv[] = {name, nullptr};
@@ -73,10 +85,23 @@ struct GuiEnv {
   ~GuiEnv() { app.reset(); }
 };
 
+GuiEnv* g_env = nullptr;
+
 GuiEnv& env() {
   static GuiEnv e;
+  g_env = &e;
   return e;
 }
+
+// The QApplication goes before the program's exit handlers run: destroyed
+// from a static destructor it crashes in a Qt post routine once a file
+// dialog has been used.
+struct AppTeardown : testing::Environment {
+  void TearDown() override {
+    if (g_env) g_env->app.reset();
+  }
+};
+[[maybe_unused]] testing::Environment* const kAppTeardown = testing::AddGlobalTestEnvironment(new AppTeardown);
 
 #define REQUIRE_DISPLAY()                                                           \
   do {                                                                              \
@@ -111,7 +136,10 @@ void run_steps(MainWindow& w, std::int64_t steps) {
 }
 
 QImage screenshot(MainWindow& w, const std::string& name) {
-  pump_for(800);  // let the renderer draw the last snapshot
+  // the window hands a paused run's last snapshot to the view at once; wait
+  // until the renderer has drawn a frame of it (the capture syncs the rest)
+  pump_for(20);
+  EXPECT_TRUE(pump_until([&] { return w.voxel_view()->ready_for_frame(); }, 30000)) << "the view drew no frame";
   const QString path = QString::fromStdString((temp_dir() / name).string());
   bool done = false, ok = false;
   QString msg;
@@ -157,13 +185,15 @@ void expect_coloured_voxels(const QImage& img) {
   EXPECT_GE(c.hues, 2) << "the 3D view is one colour";
 }
 
-std::unique_ptr<MainWindow> open_window(const std::string& preset) {
-  auto w = std::make_unique<MainWindow>(load_preset(preset), QString::fromStdString(preset));
-  w->resize(1300, 850);
+std::unique_ptr<MainWindow> open_window(const Config& cfg, const std::string& name, bool resize = true) {
+  auto w = std::make_unique<MainWindow>(cfg, QString::fromStdString(name));
+  if (resize) w->resize(1300, 850);
   w->show();
   pump_until([&] { return w->snapshot().seq > 0; });
   return w;
 }
+
+std::unique_ptr<MainWindow> open_window(const std::string& preset) { return open_window(load_preset(preset), preset); }
 
 TEST(Gui, Layer0101ScreenshotShowsColouredVoxels) {
   REQUIRE_DISPLAY();
@@ -180,22 +210,42 @@ TEST(Gui, Cube4ScreenshotShowsColouredVoxels) {
   expect_coloured_voxels(screenshot(*w, "cube4.png"));
 }
 
-TEST(Gui, TransparentSlabAndPointModesStillDrawVoxels) {
+// Pixels that differ clearly between two screenshots of the same size.
+int differing_pixels(const QImage& a, const QImage& b) {
+  if (a.size() != b.size()) return -1;
+  int n = 0;
+  for (int y = 60; y < a.height(); ++y)
+    for (int x = 0; x < a.width() - 120; ++x) {
+      const QColor p = a.pixelColor(x, y), q = b.pixelColor(x, y);
+      n += std::abs(p.red() - q.red()) + std::abs(p.green() - q.green()) + std::abs(p.blue() - q.blue()) > 40 ? 1 : 0;
+    }
+  return n;
+}
+
+TEST(Gui, TransparentSlabAndPointModesChangeThePicture) {
   REQUIRE_DISPLAY();
   auto w = open_window("cube-4");
   w->view_controls()->set_active_only(false);
   run_steps(*w, 200);
+  const QImage opaque = screenshot(*w, "opaque.png");
+  expect_coloured_voxels(opaque);
+  // the same state, drawn transparent: still voxels, but not the same picture
   w->voxel_view()->set_transparent(true);
-  w->view_controls()->set_slab(2, 0, 1);  // z in [0, 1] only
-  const int slab_voxels = w->voxel_view()->visible_voxels();
   const QImage transparent = screenshot(*w, "transparent.png");
   EXPECT_GT(analyse(transparent).pixels, 3000);
+  EXPECT_GT(differing_pixels(opaque, transparent), 2000) << "the transparent toggle changed nothing";
   w->voxel_view()->set_transparent(false);
+  EXPECT_LT(differing_pixels(opaque, screenshot(*w, "opaque_again.png")), 500) << "toggling back restores the picture";
   w->view_controls()->set_point_mode(true);
   const QImage points = screenshot(*w, "points.png");
   EXPECT_GT(analyse(points).pixels, 3000);
+  EXPECT_GT(differing_pixels(opaque, points), 2000) << "the point toggle changed nothing";
+  w->view_controls()->set_point_mode(false);
+  w->view_controls()->set_slab(2, 0, 1);  // z in [0, 1] only
+  const int slab_voxels = w->voxel_view()->visible_voxels();
   EXPECT_GE(slab_voxels, 48 * 48 * 2);  // two layers, plus the input and prediction pixels
   EXPECT_LT(slab_voxels, 48 * 48 * 2 + 50);
+  EXPECT_GT(differing_pixels(opaque, screenshot(*w, "slab.png")), 2000) << "the slab changed nothing";
 }
 
 bool model_input_enabled(MainWindow& w) {
@@ -341,8 +391,26 @@ TEST(Gui, CheckpointSaveAndLoadRoundTrip) {
   ASSERT_TRUE(w->worker().call([&](Simulation& sim) { loaded_hash = sim.model().state_hash(); }));
   EXPECT_EQ(loaded_hash, saved_hash);
   EXPECT_TRUE(w->worker().take_messages().empty());
-  // a file that is not a checkpoint: an error message, the run is unchanged
+  // saving where no folder exists: an error text
   EXPECT_NE(w->save_checkpoint_to(QString::fromStdString((temp_dir() / "no_such_dir" / "x.h5").string())), QString());
+  // loading a file that is not a checkpoint: an error message, the run unchanged
+  run_steps(*w, 150);
+  std::uint64_t before = 0;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { before = sim.model().state_hash(); }));
+  const fs::path bad = temp_dir() / "not_a_checkpoint.h5";
+  std::ofstream(bad) << "[model]\ntype = \"layer\"\n" << std::string(4096, 'x');
+  w->load_checkpoint_from(QString::fromStdString(bad.string()));
+  // the window shows the worker's error in the status bar (and a message box)
+  ASSERT_TRUE(pump_until([&] { return w->statusBar()->currentMessage().contains(QStringLiteral("not_a_checkpoint.h5")); }, 30000))
+      << w->statusBar()->currentMessage().toStdString();
+  std::uint64_t after = 1;
+  std::int64_t step = 0;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) {
+    after = sim.model().state_hash();
+    step = sim.step_count();
+  }));
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(step, 150);
 }
 
 // --- the executable ---------------------------------------------------------
@@ -376,6 +444,34 @@ TEST(GuiCli, ScriptedSummaryWithoutStepsPrintsNoRates) {
   EXPECT_NE(line.find("visible voxels"), std::string::npos) << line;
 }
 
+// A slice CSV of the plane z = 0 (rows y, columns x, %.6g) against the
+// potentials of a headless run of `steps` steps.
+void expect_csv_matches_headless(const std::string& csv_text, const Config& cfg, int steps) {
+  Simulation sim(cfg);
+  for (int t = 0; t < steps; ++t) sim.step();
+  NeuronView v;
+  sim.model().view(v, 1 << 30);
+  const int n = cfg.n;
+  std::istringstream csv(csv_text);
+  std::string line;
+  int rows = 0, above = 0;
+  while (std::getline(csv, line)) {
+    std::istringstream row(line);
+    std::string cell;
+    int x = 0;
+    for (; std::getline(row, cell, ','); ++x) {
+      ASSERT_LT(x, n) << "row " << rows;
+      const double expect = v.potential[static_cast<std::size_t>(rows * n + x)];
+      ASSERT_NEAR(std::stod(cell), expect, 1e-5 * std::max(1.0, std::abs(expect))) << "x " << x << " y " << rows;
+      above += expect > 0.1 ? 1 : 0;
+    }
+    EXPECT_EQ(x, n) << "row " << rows;
+    ++rows;
+  }
+  EXPECT_EQ(rows, n);
+  EXPECT_GT(above, 0) << "a plane of zeros would match too easily";
+}
+
 TEST(GuiCli, BadFlagsExitWithStatus2AndOneLine) {
   const fs::path err = temp_dir() / "err.txt";
   for (const std::string args : {"--steps abc", "--bogus", "--slice-png q:0:x.png", "--preset no_such_preset",
@@ -399,15 +495,310 @@ TEST(GuiCli, ScriptedRunSavesScreenshotAndSlice) {
   ASSERT_FALSE(img.isNull());
   EXPECT_GT(analyse(img).pixels, 5000);
   EXPECT_FALSE(QImage(QString::fromStdString(slice.string())).isNull());
-  // the slice's values: 48 rows of 48 numbers
-  std::istringstream csv(read_text(temp_dir() / "cli_slice.csv"));
-  std::string line;
-  int rows = 0;
-  while (std::getline(csv, line)) {
-    ++rows;
-    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 47);
+  // the slice's values: v / theta of the 48 x 48 plane, as a headless run of
+  // the same preset and seed has them after 200 steps
+  Config cfg = load_preset("01_01");
+  cfg.seed = 3;
+  expect_csv_matches_headless(read_text(temp_dir() / "cli_slice.csv"), cfg, 200);
+}
+
+// --- controls, files and live commands -------------------------------------
+
+// The window's action whose text (without '&') starts with `text`.
+QAction* find_action(MainWindow& w, const QString& text) {
+  for (QAction* a : w.findChildren<QAction*>()) {
+    QString t = a->text();
+    t.remove(QLatin1Char('&'));
+    if (t.startsWith(text)) return a;
   }
-  EXPECT_EQ(rows, 48);
+  return nullptr;
+}
+
+// The toolbar combo box that holds an item `item`.
+QComboBox* find_combo(MainWindow& w, const QString& item) {
+  for (QComboBox* c : w.findChildren<QComboBox*>())
+    if (c->findText(item) >= 0) return c;
+  return nullptr;
+}
+
+// Answers the next file dialog with `path` (the dialogs are modal: they run
+// their own event loop, in which this timer fires).
+void answer_file_dialog(const QString& path) {
+  auto* timer = new QTimer(qApp);
+  QObject::connect(timer, &QTimer::timeout, [timer, path] {
+    for (QWidget* top : QApplication::topLevelWidgets()) {
+      auto* d = qobject_cast<QFileDialog*>(top);
+      if (!d || !d->isVisible()) continue;
+      timer->stop();
+      timer->deleteLater();
+      // typed into the name field, as a user would (selectFile() can lose
+      // the race with the dialog's own initial name)
+      if (auto* name = d->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"))) name->setText(path);
+      else d->selectFile(path);
+      static_cast<QDialog*>(d)->accept();  // QFileDialog::accept, reached through the public base
+      return;
+    }
+  });
+  timer->start(50);
+}
+
+std::uint64_t model_hash(MainWindow& w) {
+  std::uint64_t h = 0;
+  EXPECT_TRUE(w.worker().call([&](Simulation& sim) { h = sim.model().state_hash(); }));
+  return h;
+}
+
+// Waits until the worker is paused and the window shows its last step.
+std::int64_t settle(MainWindow& w) {
+  EXPECT_TRUE(pump_until([&] {
+    return !w.worker().running() && w.snapshot().seq > 0 && !w.snapshot().running &&
+           w.snapshot().step == w.worker().step_count();
+  }));
+  return w.snapshot().step;
+}
+
+Config small_layer() {
+  Config c = load_preset("01_01");
+  c.n = 20;  // quick, same code paths
+  return c;
+}
+
+TEST(GuiVsHeadless, LiveCommandsMidRunGiveTheHeadlessReplay) {
+  // The README: every control is a command applied between two steps, so a
+  // GUI run with live changes equals a headless run given the same changes
+  // at the same steps. The window gets them through its actions and panels:
+  // single steps, the input switch, two parameter edits, Run and Pause at a
+  // step nobody chose, the input back on, and a run to a fixed step.
+  REQUIRE_DISPLAY();
+  const Config cfg = small_layer();
+  auto w = open_window(cfg, "01_01");
+  for (int i = 0; i < 3; ++i) w->step_action()->trigger();
+  ASSERT_TRUE(pump_until([&] { return w->worker().step_count() == 3; }));
+  w->input_action()->trigger();  // off after step 3
+  run_steps(*w, 40);
+  w->params()->edit(QStringLiteral("readout.eta_out"), 0.05);
+  w->params()->edit(QStringLiteral("neuron.noise"), 0.004);
+  double eta_out = 0, noise = 0;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) {
+    eta_out = sim.config().eta_out;
+    noise = sim.config().noise;
+  }));
+  EXPECT_NEAR(eta_out, 0.05, 1e-9);
+  EXPECT_NEAR(noise, 0.004, 1e-9);
+  w->run_action()->trigger();  // Run
+  EXPECT_TRUE(w->run_action()->isChecked());
+  ASSERT_TRUE(pump_until([&] { return w->worker().step_count() >= 120; }));
+  w->run_action()->trigger();  // Pause, wherever the run is
+  EXPECT_FALSE(w->run_action()->isChecked());
+  const std::int64_t paused = settle(*w);
+  ASSERT_GE(paused, 120);
+  w->input_action()->trigger();  // back on
+  run_steps(*w, paused + 60);
+  const std::uint64_t gui = model_hash(*w);
+  StepMetrics gui_last;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { gui_last = sim.last(); }));
+
+  Simulation sim(cfg);
+  for (int t = 0; t < 3; ++t) sim.step();
+  sim.set_input_enabled(false);
+  while (sim.step_count() < 40) sim.step();
+  sim.set_param("readout.eta_out", eta_out);
+  sim.set_param("neuron.noise", noise);
+  while (sim.step_count() < paused) sim.step();
+  sim.set_input_enabled(true);
+  while (sim.step_count() < paused + 60) sim.step();
+  EXPECT_EQ(gui, sim.model().state_hash());
+  EXPECT_EQ(gui_last.iou100, sim.last().iou100);
+  EXPECT_EQ(gui_last.fire, sim.last().fire);
+  // and the commands mattered: without them the run differs
+  Simulation plain(cfg);
+  while (plain.step_count() < paused + 60) plain.step();
+  EXPECT_NE(gui, plain.model().state_hash());
+}
+
+TEST(GuiControls, RunPauseResetNewSeedSpeedAndPresetMenu) {
+  REQUIRE_DISPLAY();
+  const Config cfg = small_layer();
+  auto w = open_window(cfg, "01_01");
+  // Run / Pause
+  EXPECT_EQ(w->run_action()->text(), QStringLiteral("Run"));
+  w->run_action()->trigger();
+  EXPECT_EQ(w->run_action()->text(), QStringLiteral("Pause"));
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().running && w->snapshot().step > 10; }));
+  w->run_action()->trigger();
+  EXPECT_EQ(w->run_action()->text(), QStringLiteral("Run"));
+  const std::int64_t paused = settle(*w);
+  pump_for(100);
+  EXPECT_EQ(w->worker().step_count(), paused) << "paused means no more steps";
+  // Reset: step 0, the same seed, and the same run again
+  w->reset_action()->trigger();
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().step == 0 && w->worker().step_count() == 0; }));
+  EXPECT_EQ(w->snapshot().config->seed, cfg.seed);
+  run_steps(*w, 30);
+  Simulation headless(cfg);
+  for (int t = 0; t < 30; ++t) headless.step();
+  EXPECT_EQ(model_hash(*w), headless.model().state_hash());
+  // New seed: step 0 and the next seed
+  QAction* new_seed = find_action(*w, QStringLiteral("New seed"));
+  ASSERT_NE(new_seed, nullptr);
+  new_seed->trigger();
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().step == 0 && w->snapshot().config->seed == cfg.seed + 1; }));
+  EXPECT_TRUE(w->windowTitle().contains(QStringLiteral("seed %1").arg(cfg.seed + 1))) << w->windowTitle().toStdString();
+  // speed box: each entry reaches the worker
+  QComboBox* speed = find_combo(*w, QStringLiteral("max speed"));
+  ASSERT_NE(speed, nullptr);
+  for (const auto& [label, rate] : {std::pair{"100 steps/s", 100.0}, std::pair{"1 step/s", 1.0}, std::pair{"max speed", 0.0}}) {
+    speed->setCurrentIndex(speed->findText(QString::fromLatin1(label)));
+    EXPECT_EQ(w->worker().speed(), rate) << label;
+  }
+  // preset menu: loads the preset, paused at step 0, and remembers it
+  QComboBox* presets = find_combo(*w, QStringLiteral("cube-4"));
+  ASSERT_NE(presets, nullptr);
+  Q_EMIT presets->activated(presets->findText(QStringLiteral("cube-4")));
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().config && w->snapshot().config->model == "cube"; }));
+  EXPECT_EQ(w->snapshot().step, 0);
+  EXPECT_FALSE(w->worker().running());
+  EXPECT_EQ(w->snapshot().config->depth, 4);
+  EXPECT_EQ(QSettings().value(QStringLiteral("last_preset")).toString(), QStringLiteral("cube-4"));
+  EXPECT_TRUE(w->windowTitle().contains(QStringLiteral("cube-4"))) << w->windowTitle().toStdString();
+}
+
+TEST(GuiControls, KeyboardShortcuts) {
+  REQUIRE_DISPLAY();
+  auto w = open_window(small_layer(), "01_01");
+  w->activateWindow();
+  ASSERT_TRUE(QTest::qWaitForWindowActive(w.get())) << "the window did not become active";
+  QTest::keyClick(w.get(), Qt::Key_N);  // one step
+  ASSERT_TRUE(pump_until([&] { return w->worker().step_count() == 1; }));
+  QTest::keyClick(w.get(), Qt::Key_I);  // input off
+  EXPECT_FALSE(w->input_action()->isChecked());
+  QTest::keyClick(w.get(), Qt::Key_N);
+  ASSERT_TRUE(pump_until([&] { return w->worker().step_count() == 2; }));
+  bool on = true;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { on = sim.last().input_on; }));
+  EXPECT_FALSE(on);
+  QTest::keyClick(w.get(), Qt::Key_I);  // back on
+  EXPECT_TRUE(w->input_action()->isChecked());
+  QTest::keyClick(w.get(), Qt::Key_Space);  // run
+  ASSERT_TRUE(pump_until([&] { return w->worker().step_count() > 20; }));
+  QTest::keyClick(w.get(), Qt::Key_Space);  // pause
+  EXPECT_FALSE(w->run_action()->isChecked());
+  settle(*w);
+  QTest::keyClick(w.get(), Qt::Key_R);  // reset
+  ASSERT_TRUE(pump_until([&] { return w->worker().step_count() == 0 && w->snapshot().step == 0; }));
+  // the menu shortcuts are bound to the file actions
+  EXPECT_EQ(find_action(*w, QStringLiteral("Open config"))->shortcut(), QKeySequence(QKeySequence::Open));
+  EXPECT_EQ(find_action(*w, QStringLiteral("Save config"))->shortcut(), QKeySequence(QKeySequence::Save));
+  EXPECT_EQ(find_action(*w, QStringLiteral("Screenshot"))->shortcut(), QKeySequence(Qt::Key_S));
+}
+
+TEST(GuiFiles, OpenAndSaveConfigAndSaveSliceThroughTheMenus) {
+  REQUIRE_DISPLAY();
+  Config cfg = small_layer();
+  cfg.seed = 4;
+  auto w = open_window(cfg, "01_01");
+  // Save config...: the file is the running config, resolved
+  const QString saved = QString::fromStdString((temp_dir() / "saved.toml").string());
+  QAction* save = find_action(*w, QStringLiteral("Save config"));
+  ASSERT_NE(save, nullptr);
+  answer_file_dialog(saved);
+  save->trigger();
+  ASSERT_TRUE(pump_until([&] { return fs::exists(saved.toStdString()); }, 30000));
+  const Config back = load_config_file(saved.toStdString());
+  EXPECT_EQ(back.n, 20);
+  EXPECT_EQ(back.seed, 4u);
+  EXPECT_EQ(to_toml(back), to_toml(cfg));
+  // Open config...: another config replaces the run
+  Config other = cfg;
+  other.n = 12;
+  other.seed = 9;
+  const fs::path other_path = temp_dir() / "other.toml";
+  std::ofstream(other_path) << to_toml(other);
+  answer_file_dialog(QString::fromStdString(other_path.string()));
+  find_action(*w, QStringLiteral("Open config"))->trigger();
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().config && w->snapshot().config->n == 12; }, 30000))
+      << w->statusBar()->currentMessage().toStdString();
+  EXPECT_EQ(w->snapshot().config->seed, 9u);
+  // Save slice...: PNG plus CSV of the shown plane, the values of a headless run
+  run_steps(*w, 150);
+  pump_for(150);  // the slice panel refreshes at 10 Hz
+  const fs::path png = temp_dir() / "menu_slice.png";
+  answer_file_dialog(QString::fromStdString(png.string()));
+  find_action(*w, QStringLiteral("Save slice"))->trigger();
+  ASSERT_TRUE(pump_until([&] { return fs::exists(temp_dir() / "menu_slice.csv"); }, 30000));
+  EXPECT_FALSE(QImage(QString::fromStdString(png.string())).isNull());
+  expect_csv_matches_headless(read_text(temp_dir() / "menu_slice.csv"), other, 150);
+}
+
+TEST(GuiControls, LayoutIsRemembered) {
+  REQUIRE_DISPLAY();
+  {
+    auto w = open_window(small_layer(), "01_01");
+    w->resize(1420, 820);  // not the tests' 1300 x 850, and above the window's minimum
+    auto* params = w->findChild<QDockWidget*>(QStringLiteral("params_dock"));
+    ASSERT_NE(params, nullptr);
+    params->hide();
+    pump_for(100);
+    w->close();
+  }
+  auto w = open_window(small_layer(), "01_01", false);
+  pump_for(100);
+  EXPECT_EQ(w->size(), QSize(1420, 820));
+  auto* params = w->findChild<QDockWidget*>(QStringLiteral("params_dock"));
+  ASSERT_NE(params, nullptr);
+  EXPECT_FALSE(params->isVisible()) << "the hidden dock stays hidden";
+  EXPECT_TRUE(w->findChild<QDockWidget*>(QStringLiteral("plots_dock"))->isVisible());
+}
+
+TEST(GuiDivergence, NanPausesTheRunAndSaysWhy) {
+  // README: divergence (NaN/inf) pauses the run and says why. A state with
+  // one NaN potential (the checkpoint's own arrays, as a corrupted file with
+  // a valid checksum would hold) is run from the Run button.
+  REQUIRE_DISPLAY();
+  const Config cfg = small_layer();
+  auto w = open_window(cfg, "01_01");
+  run_steps(*w, 20);
+  StateArchive a;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { sim.save(a); }));
+  int poisoned = 0;
+  for (auto& [name, values] : a.f32) {
+    if (name.size() > 2 && name.compare(name.size() - 2, 2, ".v") == 0 && !values.empty()) {
+      values[3] = std::numeric_limits<float>::quiet_NaN();
+      ++poisoned;
+    }
+  }
+  ASSERT_EQ(poisoned, 1) << "one potential array in the archive";
+  w->worker().replace_with([a, cfg] {
+    auto sim = std::make_unique<Simulation>(cfg);
+    sim->load(a);
+    return sim;
+  });
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().step == 20; }));
+  w->run_action()->trigger();
+  ASSERT_TRUE(pump_until([&] { return !w->run_action()->isChecked() && !w->worker().running(); }, 30000));
+  const QString msg = w->statusBar()->currentMessage();
+  EXPECT_TRUE(msg.contains(QStringLiteral("paused at step 21"))) << msg.toStdString();
+  EXPECT_TRUE(msg.contains(QStringLiteral("NaN"))) << msg.toStdString();
+  EXPECT_EQ(w->worker().step_count(), 21) << "paused after the first step that saw the NaN";
+  EXPECT_EQ(w->run_action()->text(), QStringLiteral("Run"));
+}
+
+TEST(GuiCli, GroupsAndGroupColourFlagsChangeTheView) {
+  REQUIRE_DISPLAY();
+  auto shot = [](const std::string& name, const std::string& flags) {
+    const fs::path png = temp_dir() / name;
+    const std::string cmd = "DISPLAY=" + env().xvfb.display() + " XDG_CONFIG_HOME=" + temp_dir().string() + " " +
+                            SPIKECUBE_GUI_BIN + " --preset groups-thin --steps 150 " + flags + " --screenshot " +
+                            png.string() + " --quit 2>" + (temp_dir() / (name + ".txt")).string();
+    EXPECT_EQ(run(cmd), 0) << read_text(temp_dir() / (name + ".txt"));
+    return QImage(QString::fromStdString(png.string()));
+  };
+  const QImage plain = shot("groups_plain.png", "");
+  const QImage outlined = shot("groups_outlined.png", "--groups");
+  const QImage coloured = shot("groups_coloured.png", "--groups --group-colour");
+  expect_coloured_voxels(plain);
+  EXPECT_GT(differing_pixels(plain, outlined), 500) << "--groups draws no outlines";
+  EXPECT_GT(differing_pixels(outlined, coloured), 500) << "--group-colour changes no colour";
 }
 
 // Pixels of exactly this colour in the rectangle r.
