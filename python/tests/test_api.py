@@ -26,7 +26,7 @@ def test_params_match_the_cli_table():
         assert p["live"] == (live == "yes") and p["help"] == help_text, key
         if p["type"] in ("int", "uint", "float"):
             assert float(default.strip("`")) == p["default"], key
-            lo, hi = re.match(r"\[(.*), (.*)\]", allowed).groups()
+            lo, hi = re.match(r"[[(](.*), (.*)\]", allowed).groups()  # ( marks an open lower bound
             assert p["range"] == (float(lo), float(hi)), key
         if p["choices"]:
             assert "/".join(p["choices"]) == allowed, key

@@ -106,17 +106,17 @@ TEST(CliBadOutput, UnknownFlagAndSubcommand) {
 
 TEST(CliBadResume, ConfigFlagsAreRefusedWithResume) {
   // --resume takes the whole config from the checkpoint: --set, --seed,
-  // --threads and --input-off are refused with one line, exit 2, no output
+  // --threads, --input-off and --replay are refused with one line, exit 2, no output
   const std::string ck = unique_temp("resume_src.h5");
   ASSERT_EQ(cli("run --steps 20 --quiet --checkpoint " + ck + " --out " + unique_temp("resume_src")).code, 0);
   const std::string before = slurp(ck);
-  for (const std::string flag : {"--seed 3", "--threads 2", "--input-off 30:40", "--set neuron.bias=0.1"}) {
+  for (const std::string flag : {"--seed 3", "--threads 2", "--input-off 30:40", "--replay 30:40", "--set neuron.bias=0.1"}) {
     const std::string out = unique_temp("resume_out");
     fs::remove_all(out);
     const auto r = cli("run --resume " + ck + " --steps 5 " + flag + " --out " + out);
     EXPECT_EQ(r.code, 2) << flag << ": " << r.err;
-    EXPECT_EQ(r.err, "spikecube-cli: --resume: --set, --seed, --threads and --input-off cannot be combined with it "
-                     "(the checkpoint holds the config)\n")
+    EXPECT_EQ(r.err, "spikecube-cli: --resume: --set, --seed, --threads, --input-off and --replay cannot be combined "
+                     "with it (the checkpoint holds the config)\n")
         << flag;
     EXPECT_FALSE(fs::exists(out)) << flag;
   }

@@ -521,6 +521,17 @@ QComboBox* find_combo(MainWindow& w, const QString& item) {
   return nullptr;
 }
 
+// Picks an entry of the speed box as a user does (the box acts on
+// `activated`, so the choice is remembered for the kind of model).
+void choose_speed(MainWindow& w, const QString& label) {
+  QComboBox* speed = find_combo(w, QStringLiteral("max speed"));
+  ASSERT_NE(speed, nullptr);
+  const int i = speed->findText(label);
+  ASSERT_GE(i, 0) << label.toStdString();
+  speed->setCurrentIndex(i);
+  Q_EMIT speed->activated(i);
+}
+
 // Answers the next file dialog with `path` (the dialogs are modal: they run
 // their own event loop, in which this timer fires).
 void answer_file_dialog(const QString& path) {
@@ -572,6 +583,7 @@ TEST(GuiVsHeadless, LiveCommandsMidRunGiveTheHeadlessReplay) {
   REQUIRE_DISPLAY();
   const Config cfg = small_layer();
   auto w = open_window(cfg, "01_01");
+  choose_speed(*w, QStringLiteral("max speed"));  // the window starts at a watchable pace
   for (int i = 0; i < 3; ++i) w->step_action()->trigger();
   ASSERT_TRUE(pump_until([&] { return w->worker().step_count() == 3; }));
   w->input_action()->trigger();  // off after step 3
@@ -592,7 +604,9 @@ TEST(GuiVsHeadless, LiveCommandsMidRunGiveTheHeadlessReplay) {
   EXPECT_FALSE(w->run_action()->isChecked());
   const std::int64_t paused = settle(*w);
   ASSERT_GE(paused, 120);
-  w->input_action()->trigger();  // back on
+  w->input_action()->trigger();  // off -> replay from memory
+  w->input_action()->trigger();  // -> back on, before any step replays
+  EXPECT_EQ(w->input_mode(), InputMode::kOn);
   run_steps(*w, paused + 60);
   const std::uint64_t gui = model_hash(*w);
   StepMetrics gui_last;
@@ -620,6 +634,7 @@ TEST(GuiControls, RunPauseResetNewSeedSpeedAndPresetMenu) {
   REQUIRE_DISPLAY();
   const Config cfg = small_layer();
   auto w = open_window(cfg, "01_01");
+  choose_speed(*w, QStringLiteral("max speed"));  // the window starts at a watchable pace
   // Run / Pause
   EXPECT_EQ(w->run_action()->text(), QStringLiteral("Run"));
   w->run_action()->trigger();
@@ -645,10 +660,8 @@ TEST(GuiControls, RunPauseResetNewSeedSpeedAndPresetMenu) {
   ASSERT_TRUE(pump_until([&] { return w->snapshot().step == 0 && w->snapshot().config->seed == cfg.seed + 1; }));
   EXPECT_TRUE(w->windowTitle().contains(QStringLiteral("seed %1").arg(cfg.seed + 1))) << w->windowTitle().toStdString();
   // speed box: each entry reaches the worker
-  QComboBox* speed = find_combo(*w, QStringLiteral("max speed"));
-  ASSERT_NE(speed, nullptr);
   for (const auto& [label, rate] : {std::pair{"100 steps/s", 100.0}, std::pair{"1 step/s", 1.0}, std::pair{"max speed", 0.0}}) {
-    speed->setCurrentIndex(speed->findText(QString::fromLatin1(label)));
+    choose_speed(*w, QString::fromLatin1(label));
     EXPECT_EQ(w->worker().speed(), rate) << label;
   }
   // preset menu: loads the preset, paused at step 0, and remembers it
@@ -666,19 +679,22 @@ TEST(GuiControls, RunPauseResetNewSeedSpeedAndPresetMenu) {
 TEST(GuiControls, KeyboardShortcuts) {
   REQUIRE_DISPLAY();
   auto w = open_window(small_layer(), "01_01");
+  choose_speed(*w, QStringLiteral("max speed"));
   w->activateWindow();
   ASSERT_TRUE(QTest::qWaitForWindowActive(w.get())) << "the window did not become active";
   QTest::keyClick(w.get(), Qt::Key_N);  // one step
   ASSERT_TRUE(pump_until([&] { return w->worker().step_count() == 1; }));
   QTest::keyClick(w.get(), Qt::Key_I);  // input off
-  EXPECT_FALSE(w->input_action()->isChecked());
+  EXPECT_EQ(w->input_mode(), InputMode::kOff);
   QTest::keyClick(w.get(), Qt::Key_N);
   ASSERT_TRUE(pump_until([&] { return w->worker().step_count() == 2; }));
   bool on = true;
   ASSERT_TRUE(w->worker().call([&](Simulation& sim) { on = sim.last().input_on; }));
   EXPECT_FALSE(on);
+  QTest::keyClick(w.get(), Qt::Key_I);  // replay from memory
+  EXPECT_EQ(w->input_mode(), InputMode::kReplay);
   QTest::keyClick(w.get(), Qt::Key_I);  // back on
-  EXPECT_TRUE(w->input_action()->isChecked());
+  EXPECT_EQ(w->input_mode(), InputMode::kOn);
   QTest::keyClick(w.get(), Qt::Key_Space);  // run
   ASSERT_TRUE(pump_until([&] { return w->worker().step_count() > 20; }));
   QTest::keyClick(w.get(), Qt::Key_Space);  // pause
@@ -734,7 +750,7 @@ TEST(GuiControls, LayoutIsRemembered) {
   REQUIRE_DISPLAY();
   {
     auto w = open_window(small_layer(), "01_01");
-    w->resize(1420, 820);  // not the tests' 1300 x 850, and above the window's minimum
+    w->resize(1520, 880);  // not the tests' 1300 x 850, and above the window's minimum
     auto* params = w->findChild<QDockWidget*>(QStringLiteral("params_dock"));
     ASSERT_NE(params, nullptr);
     params->hide();
@@ -743,7 +759,7 @@ TEST(GuiControls, LayoutIsRemembered) {
   }
   auto w = open_window(small_layer(), "01_01", false);
   pump_for(100);
-  EXPECT_EQ(w->size(), QSize(1420, 820));
+  EXPECT_EQ(w->size(), QSize(1520, 880));
   auto* params = w->findChild<QDockWidget*>(QStringLiteral("params_dock"));
   ASSERT_NE(params, nullptr);
   EXPECT_FALSE(params->isVisible()) << "the hidden dock stays hidden";
