@@ -186,8 +186,7 @@ std::string range_text(const ParamSpec& s) {
     case ParamType::kFloat:
       os << "a number in " << (s.min_open ? "(" : "[") << s.min << ", " << s.max << "]";
       return os.str();
-    case ParamType::kBool:
-      return "true or false";
+    case ParamType::kBool: return "true or false";
     case ParamType::kString:
       if (s.choices.empty()) return "a string";
       {
@@ -195,8 +194,7 @@ std::string range_text(const ParamSpec& s) {
         std::replace(c.begin(), c.end(), '|', ',');
         return "one of {" + c + "}";
       }
-    case ParamType::kIntervals:
-      return "a list of [first, last] step pairs with 1 <= first <= last";
+    case ParamType::kIntervals: return "a list of [first, last] step pairs with 1 <= first <= last";
   }
   return {};
 }
@@ -226,9 +224,9 @@ void set_number(Config& cfg, const Entry& e, double v, std::string_view where) {
   check_range(where, s, v);
   if (s.type == ParamType::kInt || s.type == ParamType::kUInt) {
     if (std::floor(v) != v) fail(where, s, "not an integer");
-    if (auto p = std::get_if<int Config::*>(&e.field)) cfg.**p = static_cast<int>(v);
-    else if (auto q = std::get_if<std::int64_t Config::*>(&e.field)) cfg.**q = static_cast<std::int64_t>(v);
-    else if (auto u = std::get_if<std::uint64_t Config::*>(&e.field)) cfg.**u = static_cast<std::uint64_t>(v);
+    if (auto p = std::get_if<int Config::*>(&e.field)) cfg.** p = static_cast<int>(v);
+    else if (auto q = std::get_if<std::int64_t Config::*>(&e.field)) cfg.** q = static_cast<std::int64_t>(v);
+    else if (auto u = std::get_if<std::uint64_t Config::*>(&e.field)) cfg.** u = static_cast<std::uint64_t>(v);
     return;
   }
   if (s.type == ParamType::kFloat) {
@@ -253,18 +251,24 @@ void set_from_node(Config& cfg, const Entry& e, const toml::node& node, std::str
         set_number(cfg, e, static_cast<double>(v), where);
         return;
       }
-      fail(where, s, std::string("wrong type ") + std::string(toml::impl::node_type_friendly_names[static_cast<int>(node.type())]));
+      fail(where, s,
+           std::string("wrong type ") +
+               std::string(toml::impl::node_type_friendly_names[static_cast<int>(node.type())]));
     }
     case ParamType::kFloat:
       if (auto f = node.as_floating_point()) return set_number(cfg, e, f->get(), where);
       if (auto i = node.as_integer()) return set_number(cfg, e, static_cast<double>(i->get()), where);
-      fail(where, s, std::string("wrong type ") + std::string(toml::impl::node_type_friendly_names[static_cast<int>(node.type())]));
+      fail(where, s,
+           std::string("wrong type ") +
+               std::string(toml::impl::node_type_friendly_names[static_cast<int>(node.type())]));
     case ParamType::kBool:
       if (auto b = node.as_boolean()) {
         cfg.*std::get<bool Config::*>(e.field) = b->get();
         return;
       }
-      fail(where, s, std::string("wrong type ") + std::string(toml::impl::node_type_friendly_names[static_cast<int>(node.type())]));
+      fail(where, s,
+           std::string("wrong type ") +
+               std::string(toml::impl::node_type_friendly_names[static_cast<int>(node.type())]));
     case ParamType::kString:
       if (auto str = node.as_string()) {
         const std::string v = str->get();
@@ -282,7 +286,9 @@ void set_from_node(Config& cfg, const Entry& e, const toml::node& node, std::str
         cfg.*std::get<std::string Config::*>(e.field) = v;
         return;
       }
-      fail(where, s, std::string("wrong type ") + std::string(toml::impl::node_type_friendly_names[static_cast<int>(node.type())]));
+      fail(where, s,
+           std::string("wrong type ") +
+               std::string(toml::impl::node_type_friendly_names[static_cast<int>(node.type())]));
     case ParamType::kIntervals: {
       const auto* arr = node.as_array();
       if (!arr) fail(where, s, "not a list");
@@ -297,7 +303,8 @@ void set_from_node(Config& cfg, const Entry& e, const toml::node& node, std::str
           fail(where, s, "an entry is not a [first, last] pair of integers");
         }
         OffInterval iv{(*pair)[0].as_integer()->get(), (*pair)[1].as_integer()->get()};
-        if (iv.first < 1 || iv.last < iv.first) fail(where, s, "bad interval [" + std::to_string(iv.first) + ", " + std::to_string(iv.last) + "]");
+        if (iv.first < 1 || iv.last < iv.first)
+          fail(where, s, "bad interval [" + std::to_string(iv.first) + ", " + std::to_string(iv.last) + "]");
         out.push_back(iv);
       }
       cfg.*std::get<std::vector<OffInterval> Config::*>(e.field) = out;
@@ -314,20 +321,25 @@ LayerOverride parse_override(const toml::table& t, const std::string& where) {
   const auto* z = t.get("z");
   const auto* pair = z ? z->as_array() : nullptr;
   if (!pair || pair->size() != 2 || !(*pair)[0].as_integer() || !(*pair)[1].as_integer())
-    throw ConfigError(where + "z: missing or not a [first, last] pair of layers; expected z = [first, last] with 0 <= first <= last < model.depth");
+    throw ConfigError(where +
+                      "z: missing or not a [first, last] pair of layers; expected z = [first, last] with 0 <= first <= "
+                      "last < model.depth");
   o.first = static_cast<int>(std::clamp<std::int64_t>((*pair)[0].as_integer()->get(), -1, 1 << 20));
   o.last = static_cast<int>(std::clamp<std::int64_t>((*pair)[1].as_integer()->get(), -1, 1 << 20));
   for (const auto& [section_key, section_node] : t) {
     const std::string section(section_key.str());
     if (section == "z") continue;
     const auto* section_table = section_node.as_table();
-    if (!section_table) throw ConfigError(where + section + ": not a known key of [[override]]; expected section.key, e.g. neuron.bias");
+    if (!section_table)
+      throw ConfigError(where + section + ": not a known key of [[override]]; expected section.key, e.g. neuron.bias");
     for (const auto& [key, node] : *section_table) {
       const std::string full = section + "." + std::string(key.str());
       const Entry* e = find_entry(full);
       if (!e) throw ConfigError(where + full + ": unknown key; did you mean " + nearest_key(full) + "?");
       if (!override_allowed(full))
-        throw ConfigError(where + full + ": cannot be set per layer; expected a numeric neuron.* key, lattice.gain_*, lr_*, density_*, lateral_*, or stdp.a_plus, a_minus, w_max, plastic");
+        throw ConfigError(where + full +
+                          ": cannot be set per layer; expected a numeric neuron.* key, lattice.gain_*, lr_*, "
+                          "density_*, lateral_*, or stdp.a_plus, a_minus, w_max, plastic");
       Config scratch;
       set_from_node(scratch, *e, node, where);
       o.values.emplace_back(full, get_param(scratch, full));
@@ -342,7 +354,8 @@ void apply_table(Config& cfg, const toml::table& root, std::string_view source) 
     const auto* list = node->as_array();
     if (!list || !list->is_array_of_tables()) throw ConfigError(where + "override: expected [[override]] tables");
     for (std::size_t k = 0; k < list->size(); ++k)
-      cfg.overrides.push_back(parse_override(*(*list)[k].as_table(), where + "override[" + std::to_string(cfg.overrides.size()) + "]: "));
+      cfg.overrides.push_back(
+          parse_override(*(*list)[k].as_table(), where + "override[" + std::to_string(cfg.overrides.size()) + "]: "));
   }
   // model.type first: nothing else depends on it for parsing, but errors read
   // better when the model is known
@@ -401,8 +414,8 @@ OffInterval parse_interval(std::string_view text, std::string_view what) {
   const auto a = text.substr(0, colon), b = text.substr(colon + 1);
   auto r1 = std::from_chars(a.data(), a.data() + a.size(), iv.first);
   auto r2 = std::from_chars(b.data(), b.data() + b.size(), iv.last);
-  if (r1.ec != std::errc{} || r1.ptr != a.data() + a.size() || r2.ec != std::errc{} ||
-      r2.ptr != b.data() + b.size() || iv.first < 1 || iv.last < iv.first) {
+  if (r1.ec != std::errc{} || r1.ptr != a.data() + a.size() || r2.ec != std::errc{} || r2.ptr != b.data() + b.size() ||
+      iv.first < 1 || iv.last < iv.first) {
     throw bad();
   }
   return iv;
@@ -426,11 +439,13 @@ Config parse_config(std::string_view toml_text, std::string_view source, Config 
 
 Config load_config_file(const std::string& path, Config base) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw ConfigError(path + ": is a directory, expected a TOML config file");
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(path + ": is a directory, expected a TOML config file");
   // a huge file is refused before it is read into memory
   const auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > kMaxConfigBytes) {
-    throw ConfigError(path + ": " + std::to_string(size) + " bytes; a config may hold at most " + std::to_string(kMaxConfigBytes) + " bytes");
+    throw ConfigError(path + ": " + std::to_string(size) + " bytes; a config may hold at most " +
+                      std::to_string(kMaxConfigBytes) + " bytes");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open config file");
@@ -497,7 +512,8 @@ bool override_allowed(std::string_view key) {
   auto starts = [&](std::string_view p) { return key.substr(0, p.size()) == p; };
   if (key == "neuron.threshold") return false;  // one threshold rule per model: the kernels pick it once
   return starts("neuron.") || starts("lattice.gain_") || starts("lattice.lr_") || starts("lattice.density_") ||
-         starts("lattice.lateral_") || key == "stdp.a_plus" || key == "stdp.a_minus" || key == "stdp.w_max" || key == "stdp.plastic";
+         starts("lattice.lateral_") || key == "stdp.a_plus" || key == "stdp.a_minus" || key == "stdp.w_max" ||
+         key == "stdp.plastic";
 }
 
 Config layer_config(const Config& cfg, int z) {
@@ -514,46 +530,68 @@ void validate(const Config& c) {
   auto err = [](const std::string& s) { throw ConfigError(s); };
   const int n = c.n;
   if (c.model == "layer") {
-    if (c.radius >= n) err("layer.radius: " + std::to_string(c.radius) + " is larger than the grid; expected an integer in [0, " + std::to_string(n - 1) + "]");
-    if (c.rec_radius >= n) err("layer.rec_radius: " + std::to_string(c.rec_radius) + " is larger than the grid; expected an integer in [0, " + std::to_string(n - 1) + "]");
+    if (c.radius >= n)
+      err("layer.radius: " + std::to_string(c.radius) + " is larger than the grid; expected an integer in [0, " +
+          std::to_string(n - 1) + "]");
+    if (c.rec_radius >= n)
+      err("layer.rec_radius: " + std::to_string(c.rec_radius) +
+          " is larger than the grid; expected an integer in [0, " + std::to_string(n - 1) + "]");
   }
   for (const auto& r : c.replay) {
     for (const auto& o : c.input_off) {
       if (r.first <= o.last && o.first <= r.last) {
-        err("schedule.replay: [" + std::to_string(r.first) + ", " + std::to_string(r.last) + "] overlaps schedule.input_off [" +
-            std::to_string(o.first) + ", " + std::to_string(o.last) + "]; expected disjoint intervals (a step is either off or replayed)");
+        err("schedule.replay: [" + std::to_string(r.first) + ", " + std::to_string(r.last) +
+            "] overlaps schedule.input_off [" + std::to_string(o.first) + ", " + std::to_string(o.last) +
+            "]; expected disjoint intervals (a step is either off or replayed)");
       }
     }
   }
   if (c.w_in_lo > c.w_in_hi) err("layer.w_in_lo: larger than layer.w_in_hi; expected w_in_lo <= w_in_hi");
-  if (c.w_init_lo > c.w_init_hi) err("lattice.w_init_lo: larger than lattice.w_init_hi; expected w_init_lo <= w_init_hi");
+  if (c.w_init_lo > c.w_init_hi)
+    err("lattice.w_init_lo: larger than lattice.w_init_hi; expected w_init_lo <= w_init_hi");
   if (c.theta_min > c.theta_max) err("neuron.theta_min: larger than neuron.theta_max; expected theta_min <= theta_max");
-  if (c.patch_radius >= n) err("stimulus.patch_radius: " + std::to_string(c.patch_radius) + " is larger than the grid; expected an integer in [0, " + std::to_string(n - 1) + "]");
-  if (c.model != "layer" && c.readout_layers > c.depth) err("readout.layers: " + std::to_string(c.readout_layers) + " exceeds model.depth; expected an integer in [1, " + std::to_string(c.depth) + "]");
-  if (c.readout_radius >= n) err("readout.radius: " + std::to_string(c.readout_radius) + " is larger than the grid; expected -1 (dense) or an integer in [0, " + std::to_string(n - 1) + "]");
+  if (c.patch_radius >= n)
+    err("stimulus.patch_radius: " + std::to_string(c.patch_radius) +
+        " is larger than the grid; expected an integer in [0, " + std::to_string(n - 1) + "]");
+  if (c.model != "layer" && c.readout_layers > c.depth)
+    err("readout.layers: " + std::to_string(c.readout_layers) + " exceeds model.depth; expected an integer in [1, " +
+        std::to_string(c.depth) + "]");
+  if (c.readout_radius >= n)
+    err("readout.radius: " + std::to_string(c.readout_radius) +
+        " is larger than the grid; expected -1 (dense) or an integer in [0, " + std::to_string(n - 1) + "]");
   if (c.model == "groups") {
     if (n % c.group != 0 || c.depth % c.group != 0) {
-      err("model.group: " + std::to_string(c.group) + " does not divide model.n = " + std::to_string(n) + " and model.depth = " + std::to_string(c.depth) + "; expected a common divisor of both");
+      err("model.group: " + std::to_string(c.group) + " does not divide model.n = " + std::to_string(n) +
+          " and model.depth = " + std::to_string(c.depth) + "; expected a common divisor of both");
     }
   }
-  if (c.stimulus == "sequence" && c.sequence_path.empty()) err("stimulus.path: empty; expected a text file or a folder of PNG frames when stimulus.kind = sequence");
-  if (c.stimulus == "dots" && c.dots > n) err("stimulus.dots: " + std::to_string(c.dots) + " exceeds the grid; expected an integer in [1, " + std::to_string(n) + "]");
+  if (c.stimulus == "sequence" && c.sequence_path.empty())
+    err("stimulus.path: empty; expected a text file or a folder of PNG frames when stimulus.kind = sequence");
+  if (c.stimulus == "dots" && c.dots > n)
+    err("stimulus.dots: " + std::to_string(c.dots) + " exceeds the grid; expected an integer in [1, " +
+        std::to_string(n) + "]");
   if (c.model != "layer") {
     int radius = c.lateral_radius;
     for (const LayerOverride& o : c.overrides)
       for (const auto& [key, v] : o.values)
         if (key == "lattice.lateral_radius") radius = std::max(radius, static_cast<int>(v));
-    if (radius >= n) err("lattice.lateral_radius: " + std::to_string(radius) + " is larger than the grid; expected an integer in [0, " + std::to_string(std::min(n - 1, 16)) + "]");
+    if (radius >= n)
+      err("lattice.lateral_radius: " + std::to_string(radius) +
+          " is larger than the grid; expected an integer in [0, " + std::to_string(std::min(n - 1, 16)) + "]");
   }
   if (c.inhibition == "group" && (c.group < 1 || n % c.group != 0 || c.depth % c.group != 0))
-    err("inhibition.kind: group needs model.group = " + std::to_string(c.group) + " to divide model.n = " + std::to_string(n) + " and model.depth = " + std::to_string(c.depth) + "; expected a common divisor of both");
+    err("inhibition.kind: group needs model.group = " + std::to_string(c.group) + " to divide model.n = " +
+        std::to_string(n) + " and model.depth = " + std::to_string(c.depth) + "; expected a common divisor of both");
   if (!c.overrides.empty() && c.model == "layer")
-    err("override: [[override]] sets layers of the lattice models (cube, groups); the layer model has a single layer: set the keys globally");
+    err("override: [[override]] sets layers of the lattice models (cube, groups); the layer model has a single layer: "
+        "set the keys globally");
   for (std::size_t k = 0; k < c.overrides.size(); ++k) {
     const LayerOverride& o = c.overrides[k];
     const std::string at = "override[" + std::to_string(k) + "]: ";
     if (o.first < 0 || o.last < o.first || o.last >= c.depth)
-      err(at + "z: [" + std::to_string(o.first) + ", " + std::to_string(o.last) + "] is out of range; expected [first, last] with 0 <= first <= last <= " + std::to_string(c.depth - 1) + " (model.depth - 1)");
+      err(at + "z: [" + std::to_string(o.first) + ", " + std::to_string(o.last) +
+          "] is out of range; expected [first, last] with 0 <= first <= last <= " + std::to_string(c.depth - 1) +
+          " (model.depth - 1)");
     for (const auto& [key, v] : o.values) {
       if (!override_allowed(key)) err(at + key + ": cannot be set per layer");
       Config scratch;
@@ -595,7 +633,8 @@ std::string to_toml(const Config& cfg) {
             os << quote(v);
           } else {
             os << "[";
-            for (std::size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << "[" << v[i].first << ", " << v[i].last << "]";
+            for (std::size_t i = 0; i < v.size(); ++i)
+              os << (i ? ", " : "") << "[" << v[i].first << ", " << v[i].last << "]";
             os << "]";
           }
         },

@@ -63,35 +63,35 @@ struct Config {
 
   // [schedule]
   std::vector<OffInterval> input_off;
-  std::vector<OffInterval> replay;   // replay from memory: the network's input is its own prediction
+  std::vector<OffInterval> replay;  // replay from memory: the network's input is its own prediction
 
   // [neuron]
-  double rho = 0.9;                  // membrane decay per step
-  double bias = 0.05;                // b
-  double noise = 0.002;              // sigma of the per-step current noise
+  double rho = 0.9;                       // membrane decay per step
+  double bias = 0.05;                     // b
+  double noise = 0.002;                   // sigma of the per-step current noise
   std::string threshold = "homeostatic";  // homeostatic | adaptive | fixed
-  double theta_init = 1.0;           // initial (homeostatic) or fixed threshold
-  double eta_theta = 0.01;           // homeostatic rate
-  double r_target = 0.1;             // homeostatic target rate
+  double theta_init = 1.0;                // initial (homeostatic) or fixed threshold
+  double eta_theta = 0.01;                // homeostatic rate
+  double r_target = 0.1;                  // homeostatic target rate
   double theta_min = 0.3;
   double theta_max = 3.0;
-  double theta0 = 0.6;               // adaptive: resting threshold
-  double adapt_jump = 0.3;           // adaptive: d_theta added at each spike
-  double adapt_tau = 20.0;           // adaptive: decay time constant (steps)
-  int refractory = 0;                // steps a neuron stays silent after a spike
+  double theta0 = 0.6;      // adaptive: resting threshold
+  double adapt_jump = 0.3;  // adaptive: d_theta added at each spike
+  double adapt_tau = 20.0;  // adaptive: decay time constant (steps)
+  int refractory = 0;       // steps a neuron stays silent after a spike
   double v_reset = 0.0;
-  double bias_decay = 0.0;           // L: bias of layer z is bias * exp(-z / L); 0 = off
+  double bias_decay = 0.0;  // L: bias of layer z is bias * exp(-z / L); 0 = off
 
   // [layer]
-  int radius = 1;                    // receptive field radius r of W_in
-  bool masked = false;               // keep input plasticity inside the field
-  std::string input_rule = "hebb";   // hebb | stdp
-  double eta = 0.01;                 // Hebbian rate
-  double w_in_lo = 0.5;              // initial W_in ~ U(lo, hi) inside the field
+  int radius = 1;                   // receptive field radius r of W_in
+  bool masked = false;              // keep input plasticity inside the field
+  std::string input_rule = "hebb";  // hebb | stdp
+  double eta = 0.01;                // Hebbian rate
+  double w_in_lo = 0.5;             // initial W_in ~ U(lo, hi) inside the field
   double w_in_hi = 1.0;
   double w_in_max = 1.5;
-  int rec_radius = 0;                // r_rec, 0 = no recurrent links
-  double w_rec_init = 0.05;          // initial recurrent weight (uniform)
+  int rec_radius = 0;        // r_rec, 0 = no recurrent links
+  double w_rec_init = 0.05;  // initial recurrent weight (uniform)
   double w_rec_max = 0.5;
 
   // [lattice] (cube and groups); direction of travel of the spike
@@ -99,11 +99,11 @@ struct Config {
   double lr_xp = 1.0, lr_xm = 1.0, lr_yp = 1.0, lr_ym = 1.0, lr_zp = 1.0, lr_zm = 1.0;
   double w_init_lo = 0.05;
   double w_init_hi = 0.15;
-  int substeps = 1;                  // neural steps per input frame
-  double group_gain = 1.0;           // gain of intra-group links (groups model)
+  int substeps = 1;         // neural steps per input frame
+  double group_gain = 1.0;  // gain of intra-group links (groups model)
   // fraction of each direction's links that exist (chosen once from the seed)
-  int lateral_radius = 0;            // wider lateral links within this Chebyshev distance, 0 = none
-  double lateral_gain = 1.0;         // gain of the wider lateral links
+  int lateral_radius = 0;     // wider lateral links within this Chebyshev distance, 0 = none
+  double lateral_gain = 1.0;  // gain of the wider lateral links
   double density_xp = 1.0, density_xm = 1.0, density_yp = 1.0, density_ym = 1.0, density_zp = 1.0, density_zm = 1.0;
 
   // [stdp]
@@ -112,24 +112,24 @@ struct Config {
   double tau_plus = 20.0;
   double tau_minus = 20.0;
   double w_max = 0.18;
-  bool nearest = false;              // nearest-spike instead of all-to-all traces
-  bool multiplicative = false;       // weight-dependent updates
-  double decay = 0.0;                // slow weight decay per step (fraction)
-  bool plastic = true;               // STDP on the lattice links
-  bool normalize = false;            // synaptic scaling of each neuron's lattice in-links
+  bool nearest = false;         // nearest-spike instead of all-to-all traces
+  bool multiplicative = false;  // weight-dependent updates
+  double decay = 0.0;           // slow weight decay per step (fraction)
+  bool plastic = true;          // STDP on the lattice links
+  bool normalize = false;       // synaptic scaling of each neuron's lattice in-links
 
   // [inhibition] (cube, groups)
-  std::string inhibition = "none";   // none | layer | group
-  double inhibition_gain = 0.0;      // current per unit of last step's firing fraction
-  int inhibition_k = 0;              // k-winners-take-all per layer or group, 0 = off
+  std::string inhibition = "none";  // none | layer | group
+  double inhibition_gain = 0.0;     // current per unit of last step's firing fraction
+  int inhibition_k = 0;             // k-winners-take-all per layer or group, 0 = off
 
   // [readout]
   double eta_out = 0.02;
   double tau_out = 1.0;
   double readout_init_sd = 0.1;
-  int readout_layers = 1;            // cube: read from the last k layers
-  int readout_radius = -1;           // -1 = dense, else local receptive field radius
-  bool readout_enabled = true;       // cube: false = no readout (benchmarks of big cubes)
+  int readout_layers = 1;       // cube: read from the last k layers
+  int readout_radius = -1;      // -1 = dense, else local receptive field radius
+  bool readout_enabled = true;  // cube: false = no readout (benchmarks of big cubes)
 
   // [[override]] tables, in file order
   std::vector<LayerOverride> overrides;
@@ -140,14 +140,14 @@ struct Config {
 enum class ParamType { kInt, kUInt, kFloat, kBool, kString, kIntervals };
 
 struct ParamSpec {
-  std::string_view key;          // "section.name"
+  std::string_view key;  // "section.name"
   ParamType type;
-  double min = 0;                // numeric range, inclusive
+  double min = 0;  // numeric range, inclusive
   double max = 0;
-  std::string_view choices;      // for strings: "a|b|c" (empty = free text)
-  bool live = false;             // may change between steps of a running model
+  std::string_view choices;  // for strings: "a|b|c" (empty = free text)
+  bool live = false;         // may change between steps of a running model
   std::string_view help;
-  bool min_open = false;         // the range excludes min: (min, max]
+  bool min_open = false;  // the range excludes min: (min, max]
 };
 
 // The table of every parameter, in the order the resolved config is written.

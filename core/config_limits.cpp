@@ -16,9 +16,9 @@ void check_config_limits(std::string_view text, std::string_view source) {
     throw ConfigError(std::string(source) + ": " + std::to_string(text.size()) + " bytes; a config may hold at most " +
                       std::to_string(kMaxConfigBytes) + " bytes");
   }
-  int depth = 0;             // open [ and { of the current value
-  bool at_key = true;        // before '=' on this line (or in a table header)
-  bool in_header = false;    // inside [table] or [[table]]
+  int depth = 0;           // open [ and { of the current value
+  bool at_key = true;      // before '=' on this line (or in a table header)
+  bool in_header = false;  // inside [table] or [[table]]
   int key_parts = 1;
   std::size_t part_bytes = 0;
   const std::size_t n = text.size();
@@ -55,11 +55,12 @@ void check_config_limits(std::string_view text, std::string_view source) {
         if (text[j] == c && (!multi || (j + 2 < n && text[j + 1] == c && text[j + 2] == c))) break;
       }
       if (at_key && len > kMaxConfigKeyBytes) {
-        fail("a key of " + std::to_string(len) + " characters; at most " + std::to_string(kMaxConfigKeyBytes) + " are allowed");
+        fail("a key of " + std::to_string(len) + " characters; at most " + std::to_string(kMaxConfigKeyBytes) +
+             " are allowed");
       }
-      if (j >= n) break;                      // unterminated at the end: the parser reports it
-      if (text[j] == '\n') i = j - 1;        // unterminated on this line: the loop counts the line
-      else i = multi ? j + 2 : j;             // on the closing quote(s)
+      if (j >= n) break;               // unterminated at the end: the parser reports it
+      if (text[j] == '\n') i = j - 1;  // unterminated on this line: the loop counts the line
+      else i = multi ? j + 2 : j;      // on the closing quote(s)
       continue;
     }
     if (at_key) {
@@ -74,7 +75,8 @@ void check_config_limits(std::string_view text, std::string_view source) {
       if (c == ']' && in_header) continue;
       if (c == '.') {
         if (++key_parts > kMaxConfigKeyParts) {
-          fail("a key with more than " + std::to_string(kMaxConfigKeyParts) + " dotted parts (this config's keys have 2)");
+          fail("a key with more than " + std::to_string(kMaxConfigKeyParts) +
+               " dotted parts (this config's keys have 2)");
         }
         part_bytes = 0;
         continue;

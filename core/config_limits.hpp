@@ -10,10 +10,10 @@
 
 namespace spikecube {
 
-inline constexpr std::size_t kMaxConfigBytes = 1 << 20;   // 1 MiB
-inline constexpr int kMaxConfigNesting = 16;               // [ and { inside a value
-inline constexpr int kMaxConfigKeyParts = 8;               // a.b.c in one key or table header
-inline constexpr std::size_t kMaxConfigKeyBytes = 256;     // one key part
+inline constexpr std::size_t kMaxConfigBytes = 1 << 20;  // 1 MiB
+inline constexpr int kMaxConfigNesting = 16;             // [ and { inside a value
+inline constexpr int kMaxConfigKeyParts = 8;             // a.b.c in one key or table header
+inline constexpr std::size_t kMaxConfigKeyBytes = 256;   // one key part
 
 // Throws ConfigError "SOURCE:LINE: ..." naming the limit when text exceeds
 // one of them. Strings and comments are skipped, so their content is free.

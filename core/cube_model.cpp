@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/rng.hpp"
 #include "core/health.hpp"
+#include "core/rng.hpp"
 #include "core/runaway.hpp"
 
 // The STDP sweep has a hand-written AVX-512 kernel (stdp_six); the portable
@@ -69,12 +69,12 @@ namespace {
 // vectoriser handles free functions over __restrict pointers far better than
 // member functions that reach through `this`.
 struct RowArgs {
-  const std::uint8_t* prev;          // last step's spikes (padded)
-  std::uint8_t* out;                 // this step's spikes
+  const std::uint8_t* prev;  // last step's spikes (padded)
+  std::uint8_t* out;         // this step's spikes
   float* v;
-  float* th;                         // threshold or adaptation (may be null)
-  float* tp;                         // pre (or shared) trace
-  float* tm;                         // post trace (two traces only)
+  float* th;  // threshold or adaptation (may be null)
+  float* tp;  // pre (or shared) trace
+  float* tm;  // post trace (two traces only)
   std::uint8_t* refr;
   NeuronParams neuron;
   float dp, dm;
@@ -86,8 +86,8 @@ struct RowArgs {
 // links that leave the lattice have weight 0, so faces need no special case
 void gather_range(const std::uint8_t* __restrict prev, const float* __restrict w0, const float* __restrict w1,
                   const float* __restrict w2, const float* __restrict w3, const float* __restrict w4,
-                  const float* __restrict w5, const float* g, float* __restrict c, std::int64_t begin,
-                  std::int64_t end, std::int64_t n, std::int64_t nn) {
+                  const float* __restrict w5, const float* g, float* __restrict c, std::int64_t begin, std::int64_t end,
+                  std::int64_t n, std::int64_t nn) {
   const float g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3], g4 = g[4], g5 = g[5];
   for (std::int64_t i = begin; i < end; ++i) {
     const std::int64_t x = i - begin;
@@ -100,7 +100,6 @@ void gather_range(const std::uint8_t* __restrict prev, const float* __restrict w
     c[x] = s;
   }
 }
-
 
 // The neuron rule (neuron_rule.hpp) over one block of neurons: membrane,
 // spikes, refractoriness and threshold rule; the traces catch up with last
@@ -195,9 +194,10 @@ IntegrateFn pick_integrate(ThresholdRule rule, bool refr, bool noise, bool two) 
 // only those of links that change are kept. (Not inlined: the vectoriser
 // keeps the __restrict promises of a function's own parameters.)
 template <bool kMasked, bool kMultiplicative>
-__attribute__((noinline)) void stdp_span(float* __restrict w, const std::uint8_t* __restrict s, const float* __restrict x,
-                                         const float* __restrict y, std::int64_t begin, std::int64_t end, std::int64_t off,
-                                         const std::uint8_t* __restrict live, const LinkRule& r) {
+__attribute__((noinline)) void stdp_span(float* __restrict w, const std::uint8_t* __restrict s,
+                                         const float* __restrict x, const float* __restrict y, std::int64_t begin,
+                                         std::int64_t end, std::int64_t off, const std::uint8_t* __restrict live,
+                                         const LinkRule& r) {
   // a local rule whose flag is a constant: the loop then vectorises
   const LinkRule rule{r.a_plus, r.a_minus, r.w_max, kMultiplicative};
   for (std::int64_t i = begin; i < end; ++i) {
@@ -225,7 +225,8 @@ struct SixWay {
   LinkRule rule[6];
 };
 
-constexpr std::int64_t kPrefetchAhead = 256;  // floats: 1 kB ahead in each weight stream (measured: 128-512 alike, none 10-20% slower at 256^3)
+constexpr std::int64_t kPrefetchAhead =
+    256;  // floats: 1 kB ahead in each weight stream (measured: 128-512 alike, none 10-20% slower at 256^3)
 
 template <bool kMultiplicative, bool kSparseZ>
 __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __restrict s, const float* __restrict y,
@@ -291,7 +292,8 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
     const bool si = s[i] != 0;
     for (int d = 0; d < 6; ++d) {
       const bool sj = s[i - k.off[d]] != 0;
-      const bool live = d < 4 ? k.live[d][i - begin] != 0 : k.live_z[d - 4] != 0 && (!kSparseZ || k.live[d][i - begin] != 0);
+      const bool live =
+          d < 4 ? k.live[d][i - begin] != 0 : k.live_z[d - 4] != 0 && (!kSparseZ || k.live[d][i - begin] != 0);
       if ((si || sj) && live) {
         const LinkRule r{k.rule[d].a_plus, k.rule[d].a_minus, k.rule[d].w_max, kMultiplicative};
         k.w[d][i] = stdp_link(k.w[d][i], std::fabs(k.x[d][i]), std::fabs(y[i]), sj, si, r);
@@ -323,7 +325,8 @@ CubeModel::CubeModel(const Config& cfg) : p_(LatticeParams::from(cfg, 1)), pool_
           const std::int64_t i = index(x, y, z);
           if (!p_.link_exists(d, i)) continue;  // removed by lattice.density_*
           const double u = span > 0 ? rng::uniform(key, static_cast<std::uint64_t>(i)) : 0.0;
-          w[static_cast<std::size_t>(i)] = static_cast<float>(std::min(lo + span * u, p_.plane[static_cast<std::size_t>(z)].w_max));
+          w[static_cast<std::size_t>(i)] =
+              static_cast<float>(std::min(lo + span * u, p_.plane[static_cast<std::size_t>(z)].w_max));
         }
   }
   st_.v.assign(N, 0.0f);
@@ -360,7 +363,8 @@ CubeModel::CubeModel(const Config& cfg) : p_(LatticeParams::from(cfg, 1)), pool_
   if (cfg.readout_enabled) {
     const int k = cfg.readout_layers;
     readout_first_ = (static_cast<std::int64_t>(p_.depth) - k) * p_.nn;
-    readout_ = std::make_unique<Readout>(p_.n, static_cast<std::int64_t>(k) * p_.nn, face_points(p_.n, k), cfg, p_.seed);
+    readout_ =
+        std::make_unique<Readout>(p_.n, static_cast<std::int64_t>(k) * p_.nn, face_points(p_.n, k), cfg, p_.seed);
     seen_.assign(static_cast<std::size_t>(k * p_.nn), 0);
   }
 }
@@ -378,7 +382,8 @@ void CubeModel::update_params(const Config& cfg) {
   }
   if (!two && p_.two_traces) st_.trace_post.clear();  // the traces merge: keep the pre trace
   LatticeParams next = LatticeParams::from(cfg, p_.link_period);
-  if (next.any_refractory != !st_.refr.empty()) st_.refr.assign(next.any_refractory ? static_cast<std::size_t>(p_.count) : 0, 0);
+  if (next.any_refractory != !st_.refr.empty())
+    st_.refr.assign(next.any_refractory ? static_cast<std::size_t>(p_.count) : 0, 0);
   p_ = std::move(next);
   if (readout_) readout_->set_rates(cfg.eta_out, cfg.tau_out);
 }
@@ -469,14 +474,15 @@ void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
   const std::int64_t b = r0 * n, e = r1 * n;
   const unsigned zbits = p_.z_links[static_cast<std::size_t>(z)];
   const PlaneRules& plane = p_.plane[static_cast<std::size_t>(z)];
-  const std::array<std::int64_t, kDirections> off = {1, -1, n, -n, nn, -nn};  // neurons from source to target
+  const std::array<std::int64_t, kDirections> off = {1, -1, n, -n, nn, -nn};   // neurons from source to target
   const std::array<std::int64_t, kDirections> row_off = {0, 0, 1, -1, n, -n};  // rows from source to target
   std::int64_t own = 0;
   for (std::int64_t r = r0; r < r1; ++r) own += rs[r];
 #if SPIKECUBE_STDP_AVX512
   if (!portable_kernels) {
     std::int64_t near = own;
-    for (std::int64_t r = std::max<std::int64_t>(0, r0 - n); r < std::min(rows, r1 + n) && near == 0; ++r) near += rs[r];
+    for (std::int64_t r = std::max<std::int64_t>(0, r0 - n); r < std::min(rows, r1 + n) && near == 0; ++r)
+      near += rs[r];
     if (near == 0) return;
     SixWay k{};
     for (int d = 0; d < kDirections; ++d) {
@@ -512,7 +518,8 @@ void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
     // spikes in the source rows (clipped to the lattice: rows off it have no links)
     std::int64_t sources = 0;
     if (own == 0 && d >= kYp)
-      for (std::int64_t r = std::max<std::int64_t>(0, r0 - row_off[du]); r < std::min(rows, r1 - row_off[du]); ++r) sources += rs[r];
+      for (std::int64_t r = std::max<std::int64_t>(0, r0 - row_off[du]); r < std::min(rows, r1 - row_off[du]); ++r)
+        sources += rs[r];
     if (own == 0 && sources == 0) continue;
     float* w = st_.w[du].data();
     const LinkRule& rule = plane.rule[du];
@@ -542,8 +549,9 @@ void CubeModel::settle() const {
 
 std::span<const std::string_view> CubeModel::phase_names() {
   static constexpr std::array<std::string_view, 14> kNames = {
-      "drive_input", "group_currents", "lateral_currents", "inhibition",         "deferred_stdp",    "gather",       "add_input",
-      "integrate",   "winners",        "lateral_plasticity", "group_plasticity", "tally_spikes", "readout",      "metrics"};
+      "drive_input",      "group_currents", "lateral_currents", "inhibition", "deferred_stdp",
+      "gather",           "add_input",      "integrate",        "winners",    "lateral_plasticity",
+      "group_plasticity", "tally_spikes",   "readout",          "metrics"};
   return kNames;
 }
 
@@ -624,7 +632,8 @@ void CubeModel::inhibition() {
   std::vector<std::int64_t> counts(static_cast<std::size_t>(units), 0);
   if (layers) {
     const auto& rs = st_.row_spikes[static_cast<std::size_t>(st_.cur)];
-    for (std::int64_t r = 0; r < p_.rows; ++r) counts[static_cast<std::size_t>(r / p_.n)] += rs[static_cast<std::size_t>(r)];
+    for (std::int64_t r = 0; r < p_.rows; ++r)
+      counts[static_cast<std::size_t>(r / p_.n)] += rs[static_cast<std::size_t>(r)];
   } else {
     const std::uint8_t* sp = spikes();
     for (std::int64_t i = 0; i < p_.count; ++i) counts[static_cast<std::size_t>(unit_of(i))] += sp[i];
@@ -691,7 +700,8 @@ void CubeModel::add_input(std::int64_t r0, std::int64_t r1, float* c) {
   const std::int64_t b = r0 * p_.n, e = r1 * p_.n, nn = p_.nn;
   if (drive_any_ && b < nn) {
     const float g_in = p_.input_gain;
-    for (std::int64_t i = b; i < std::min(e, nn); ++i) c[i - b] += g_in * static_cast<float>(drive_[static_cast<std::size_t>(i)]);
+    for (std::int64_t i = b; i < std::min(e, nn); ++i)
+      c[i - b] += g_in * static_cast<float>(drive_[static_cast<std::size_t>(i)]);
   }
   if (extra_current_ != nullptr)
     for (std::int64_t i = b; i < e; ++i) c[i - b] += extra_current_[i];
@@ -744,7 +754,8 @@ void CubeModel::pass_part(int worker, const Kernel& k) {
       next = e;
     }
   };
-  for (const auto& [sb, se] : {std::pair{p.begin, p.head_end}, std::pair{p.head_end, p.tail_begin}, std::pair{p.tail_begin, p.end}})
+  for (const auto& [sb, se] :
+       {std::pair{p.begin, p.head_end}, std::pair{p.head_end, p.tail_begin}, std::pair{p.tail_begin, p.end}})
     for (std::int64_t r = sb; r < se; r += block_rows_) {
       const std::int64_t re = std::min(se, r + block_rows_);
       float* c = p.currents(r, n);
@@ -771,8 +782,8 @@ void CubeModel::finish_part(int worker, const Kernel& k) {
 // they integrated (recomputed by the kernel's arithmetic from the potential
 // before the step, old[0, e - b), and the same current) over their
 // threshold, and what winners() needs to undo the spike.
-void CubeModel::note_candidates(const NeuronParams& np, std::uint32_t noise_key, const float* c, std::int64_t b, std::int64_t e,
-                                const std::vector<float>& old, std::vector<Candidate>& out) const {
+void CubeModel::note_candidates(const NeuronParams& np, std::uint32_t noise_key, const float* c, std::int64_t b,
+                                std::int64_t e, const std::vector<float>& old, std::vector<Candidate>& out) const {
   const std::uint8_t* spiked = st_.spikes();
   const std::size_t m = static_cast<std::size_t>(e - b);
   for (std::int64_t i = b; i < e; ++i) {
@@ -795,7 +806,8 @@ void CubeModel::note_candidates(const NeuronParams& np, std::uint32_t noise_key,
 void CubeModel::winners() {
   if (p_.inhibition_k <= 0 || p_.inhibition == LatticeParams::Inhibition::kNone) return;
   std::vector<Candidate>& all = candidates_[0];
-  for (std::size_t t = 1; t < candidates_.size(); ++t) all.insert(all.end(), candidates_[t].begin(), candidates_[t].end());
+  for (std::size_t t = 1; t < candidates_.size(); ++t)
+    all.insert(all.end(), candidates_[t].begin(), candidates_[t].end());
   std::sort(all.begin(), all.end(), [](const Candidate& l, const Candidate& r) {
     if (l.unit != r.unit) return l.unit < r.unit;
     if (l.score != r.score) return l.score > r.score;
@@ -816,8 +828,12 @@ void CubeModel::winners() {
     if (!st_.refr.empty()) st_.refr[i] = 0;  // it was not refractory, or it could not have spiked
     if (!st_.theta.empty()) {
       switch (np.rule) {
-        case ThresholdRule::kHomeostatic: st_.theta[i] = threshold_after<ThresholdRule::kHomeostatic>(np, c.theta, false); break;
-        case ThresholdRule::kAdaptive: st_.theta[i] = threshold_after<ThresholdRule::kAdaptive>(np, c.theta, false); break;
+        case ThresholdRule::kHomeostatic:
+          st_.theta[i] = threshold_after<ThresholdRule::kHomeostatic>(np, c.theta, false);
+          break;
+        case ThresholdRule::kAdaptive:
+          st_.theta[i] = threshold_after<ThresholdRule::kAdaptive>(np, c.theta, false);
+          break;
         case ThresholdRule::kFixed: break;
       }
     }
@@ -867,18 +883,21 @@ void CubeModel::push_history(std::span<const Point> points) {
   for (const Point& p : points) h.insert(h.end(), {p.x, p.y});
   // the older frames, less the oldest
   std::size_t pos = 0;
-  for (std::int64_t f = 1; f < history_frames_ && pos < st_.history.size(); ++f) pos += 1 + 2 * static_cast<std::size_t>(st_.history[pos]);
+  for (std::int64_t f = 1; f < history_frames_ && pos < st_.history.size(); ++f)
+    pos += 1 + 2 * static_cast<std::size_t>(st_.history[pos]);
   h.insert(h.end(), st_.history.begin(), st_.history.begin() + static_cast<std::ptrdiff_t>(pos));
   st_.history.swap(h);
   frame_at_.clear();  // where each frame starts, newest first
-  for (std::size_t q = 0; q < st_.history.size(); q += 1 + 2 * static_cast<std::size_t>(st_.history[q])) frame_at_.push_back(q);
+  for (std::size_t q = 0; q < st_.history.size(); q += 1 + 2 * static_cast<std::size_t>(st_.history[q]))
+    frame_at_.push_back(q);
 }
 
 // Phase metrics: focus and focus_lagged (spikes near the input points of
 // now and of the frame whose activity each layer shows), runaway firing.
 void CubeModel::metrics(const StepInput& in) {
   push_history(in.input_points);
-  st_.runaway_frames() = runaway::update(st_.runaway_frames(), firing_rate(), p_.neuron.refractory, kLatticeRunawayRate);
+  st_.runaway_frames() =
+      runaway::update(st_.runaway_frames(), firing_rate(), p_.neuron.refractory, kLatticeRunawayRate);
   st_.focus = {0.0, 0.0};
   if (st_.last_spikes == 0) return;
   const int n = p_.n;
@@ -900,7 +919,8 @@ void CubeModel::metrics(const StepInput& in) {
         for (int x = std::max(0, px(k) - kFocusRadius); x <= std::min(n - 1, px(k) + kFocusRadius); ++x) {
           if (!s[index(x, y, z)]) continue;
           bool counted = false;
-          for (std::size_t q = 0; q < k && !counted; ++q) counted = std::abs(x - px(q)) <= kFocusRadius && std::abs(y - py(q)) <= kFocusRadius;
+          for (std::size_t q = 0; q < k && !counted; ++q)
+            counted = std::abs(x - px(q)) <= kFocusRadius && std::abs(y - py(q)) <= kFocusRadius;
           hits += counted ? 0 : 1;
         }
       }
@@ -954,7 +974,8 @@ void CubeModel::view(NeuronView& out, int max_neurons) const {
     for (int y = 0; y < n; y += stride)
       for (int x = 0; x < n; x += stride, ++k) {
         const auto i = static_cast<std::size_t>(index(x, y, z));
-        const float theta = effective_threshold(p_.plane[static_cast<std::size_t>(z)].neuron, has_theta ? st_.theta[i] : 0.0f);
+        const float theta =
+            effective_threshold(p_.plane[static_cast<std::size_t>(z)].neuron, has_theta ? st_.theta[i] : 0.0f);
         out.potential[k] = st_.v[i] / std::max(theta, 1e-6f);
         out.spiked[k] = s[i];
       }
@@ -1023,12 +1044,14 @@ void CubeModel::load(const StateArchive& a) {
   }
   const auto& lat = a.get_f32("cube.w_lateral");
   for (std::size_t q = 0; q < lat.size() && q < lateral_.weight_count(); ++q)
-    if (lat[q] != 0.0f && !lateral_.on_grid(p_, q)) throw StateError("checkpoint: array 'cube.w_lateral' has a weight on a link from off the grid");
+    if (lat[q] != 0.0f && !lateral_.on_grid(p_, q))
+      throw StateError("checkpoint: array 'cube.w_lateral' has a weight on a link from off the grid");
   const auto& hist = a.get_i64("cube.history");
   std::int64_t frames = 0;
   for (std::size_t p = 0; p < hist.size(); ++frames) {
     const std::int64_t k = hist[p++];
-    if (k < 0 || p + 2 * static_cast<std::size_t>(k) > hist.size()) throw StateError("checkpoint: array 'cube.history' is malformed");
+    if (k < 0 || p + 2 * static_cast<std::size_t>(k) > hist.size())
+      throw StateError("checkpoint: array 'cube.history' is malformed");
     p += 2 * static_cast<std::size_t>(k);
   }
   if (frames != history_frames_) throw StateError("checkpoint: array 'cube.history' has the wrong number of frames");

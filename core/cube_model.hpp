@@ -176,8 +176,8 @@ class CubeModel : public Model {
   void record_initial_sums();
   // the layer (inhibition.kind = layer) or group of neuron i
   std::int64_t unit_of(std::int64_t i) const;
-  void note_candidates(const NeuronParams& np, std::uint32_t noise_key, const float* c, std::int64_t b, std::int64_t e, const std::vector<float>& old,
-                       std::vector<Candidate>& out) const;
+  void note_candidates(const NeuronParams& np, std::uint32_t noise_key, const float* c, std::int64_t b, std::int64_t e,
+                       const std::vector<float>& old, std::vector<Candidate>& out) const;
   // applies the pending STDP of the latest step, if any
   void settle() const;
   void push_history(std::span<const Point> points);
@@ -194,25 +194,25 @@ class CubeModel : public Model {
   std::int64_t history_frames_ = 1;   // input frames kept for focus_lagged
 
   // per-step working arrays (not state: rebuilt or cleared every step)
-  std::int64_t block_rows_ = 1;       // rows per block of the pass: divides n, so no block straddles a plane
-  std::vector<std::uint8_t> bad_;     // per worker: a non-finite potential was seen
-  std::vector<Part> parts_;           // per worker
-  Frame drive_;                       // n*n: pixels of face z = 0 driven this frame (patch dilated)
+  std::int64_t block_rows_ = 1;    // rows per block of the pass: divides n, so no block straddles a plane
+  std::vector<std::uint8_t> bad_;  // per worker: a non-finite potential was seen
+  std::vector<Part> parts_;        // per worker
+  Frame drive_;                    // n*n: pixels of face z = 0 driven this frame (patch dilated)
   bool drive_any_ = false;
   const float* extra_current_ = nullptr;  // this step's current from the phases (N), or null
   std::vector<Injection> injected_;
-  LateralLinks lateral_;              // layout of st_.w_lateral
+  LateralLinks lateral_;                // layout of st_.w_lateral
   std::vector<float> lateral_current_;  // N: this step's current of the lateral links (lateral layers only)
-  std::vector<float> w_sum0_;         // stdp.normalize: each neuron's initial in-link sum (from the seed: not saved)
-  std::vector<std::uint8_t> ones_;    // an all-ones link mask of one block (dense z directions beside sparse ones)
+  std::vector<float> w_sum0_;           // stdp.normalize: each neuron's initial in-link sum (from the seed: not saved)
+  std::vector<std::uint8_t> ones_;      // an all-ones link mask of one block (dense z directions beside sparse ones)
   bool inhibit_on_ = false;
-  std::vector<float> inhibit_;        // this step's inhibitory current per layer or group
+  std::vector<float> inhibit_;                      // this step's inhibitory current per layer or group
   std::vector<std::vector<Candidate>> candidates_;  // per worker: this step's k-WTA candidates
-  std::vector<std::vector<float>> scratch_;          // per worker: potentials and thresholds before the step
-  std::vector<std::int64_t> history_next_;  // push_history's second buffer
-  std::vector<std::size_t> frame_at_;  // where each frame of st_.history starts, newest first
-  std::vector<std::int32_t> active_;  // readout sources that spiked this frame
-  std::vector<std::uint8_t> seen_;    // per readout source: already in active_
+  std::vector<std::vector<float>> scratch_;         // per worker: potentials and thresholds before the step
+  std::vector<std::int64_t> history_next_;          // push_history's second buffer
+  std::vector<std::size_t> frame_at_;               // where each frame of st_.history starts, newest first
+  std::vector<std::int32_t> active_;                // readout sources that spiked this frame
+  std::vector<std::uint8_t> seen_;                  // per readout source: already in active_
   ThreadPool pool_;
 };
 

@@ -8,10 +8,10 @@
 namespace spikecube {
 
 std::int64_t parse_flag_integer(std::string_view flag, std::string_view text, std::int64_t min, std::int64_t max) {
-  const std::string range = "an integer in [" + std::to_string(min) + ", " +
-                            (max >= static_cast<std::int64_t>(1e12) && max != static_cast<std::int64_t>(1e18)
-                                 ? std::string("inf)")
-                                 : std::to_string(max) + "]");
+  const std::string range =
+      "an integer in [" + std::to_string(min) + ", " +
+      (max >= static_cast<std::int64_t>(1e12) && max != static_cast<std::int64_t>(1e18) ? std::string("inf)")
+                                                                                        : std::to_string(max) + "]");
   const std::string shown(text.substr(0, 40));
   std::int64_t v = 0;
   const char* begin = text.data();
@@ -24,7 +24,8 @@ std::int64_t parse_flag_integer(std::string_view flag, std::string_view text, st
   if (text.empty() || ec != std::errc() || p != end) {
     throw ConfigError(std::string(flag) + ": \"" + shown + "\" is not an integer; expected " + range);
   }
-  if (v < min || v > max) throw ConfigError(std::string(flag) + ": " + std::to_string(v) + " is out of range; expected " + range);
+  if (v < min || v > max)
+    throw ConfigError(std::string(flag) + ": " + std::to_string(v) + " is out of range; expected " + range);
   return v;
 }
 

@@ -36,7 +36,8 @@ void add_column(const float* __restrict blk, std::int64_t tiles, std::int64_t j,
 // out-links to targets that did not spike. row is scratch of G floats.
 template <int T>
 void stdp_group(float* blk, std::int64_t tiles, const int* spk, std::size_t nspk, const float* __restrict xs,
-                const float* __restrict ys, const std::uint8_t* __restrict ss, const LinkRule& rule, float* __restrict row) {
+                const float* __restrict ys, const std::uint8_t* __restrict ss, const LinkRule& rule,
+                float* __restrict row) {
   const std::int64_t G = tiles * T;
   for (std::size_t q = 0; q < nspk; ++q) {
     const std::int64_t k = spk[q];
@@ -77,8 +78,8 @@ constexpr std::size_t kHugeFrom = std::size_t{4} << 20;
 }  // namespace
 
 void* allocate_weight_blocks(std::size_t bytes) {
-  if (bytes < kHugeFrom) return ::operator new(bytes, std::align_val_t{64});
-  void* p = ::operator new(bytes, std::align_val_t{kHuge});
+  if (bytes < kHugeFrom) return ::operator new (bytes, std::align_val_t{64});
+  void* p = ::operator new (bytes, std::align_val_t{kHuge});
 #if defined(__linux__)
   madvise(p, bytes, MADV_HUGEPAGE);  // a hint: without huge pages it still works
 #endif
@@ -86,7 +87,7 @@ void* allocate_weight_blocks(std::size_t bytes) {
 }
 
 void free_weight_blocks(void* p, std::size_t bytes) {
-  ::operator delete(p, std::align_val_t{bytes < kHugeFrom ? 64 : kHuge});
+  ::operator delete (p, std::align_val_t{bytes < kHugeFrom ? 64 : kHuge});
 }
 
 GroupsModel::GroupsModel(const Config& cfg)
@@ -129,7 +130,8 @@ GroupsModel::GroupsModel(const Config& cfg)
         for (std::size_t i = 0; i < G; ++i) {
           if (i == j) continue;
           const double u = span > 0 ? rng::uniform(key, j * G + i) : 0.0;
-          blk[slot(static_cast<std::int64_t>(j), static_cast<std::int64_t>(i))] = static_cast<float>(std::min(lo + span * u, cfg.w_max) * scale);
+          blk[slot(static_cast<std::int64_t>(j), static_cast<std::int64_t>(i))] =
+              static_cast<float>(std::min(lo + span * u, cfg.w_max) * scale);
         }
     }
     current_.assign(static_cast<std::size_t>(count), 0.0f);
@@ -320,7 +322,8 @@ void GroupsModel::plasticity_part(std::int64_t gb, std::int64_t ge, Scratch& w) 
       // (one per tile of its tile row); with T = 1 every 16th of the latter
       const std::int64_t T = tile_, TT = T * T, kt = k / T, kc = k % T;
       for (std::int64_t tj = 0; tj < tiles_; ++tj) __builtin_prefetch(blk + (tj * tiles_ + kt) * TT + kc, 1);
-      for (std::int64_t ti = 0; ti < tiles_; ti += (T == 1 ? 16 : 1)) __builtin_prefetch(blk + (kt * tiles_ + ti) * TT + kc * T, 1);
+      for (std::int64_t ti = 0; ti < tiles_; ti += (T == 1 ? 16 : 1))
+        __builtin_prefetch(blk + (kt * tiles_ + ti) * TT + kc * T, 1);
     }
   };
   constexpr std::size_t kAhead = 4;  // groups prefetched ahead of the one processed
@@ -377,17 +380,21 @@ void GroupsModel::load(const StateArchive& a) {
     for (int z = 0; z < d.nz; ++z)
       for (int y = 0; y < d.ny; ++y)
         for (int x = 0; x < d.nx; ++x)
-          if (has_link(dir, x, y, z) && !has_inter_link(dir, x, y, z) && w[static_cast<std::size_t>(index(x, y, z))] != 0.0f)
-            throw StateError("checkpoint: array '" + name + "' has a weight on a lattice link inside a group (no such link in the groups model)");
+          if (has_link(dir, x, y, z) && !has_inter_link(dir, x, y, z) &&
+              w[static_cast<std::size_t>(index(x, y, z))] != 0.0f)
+            throw StateError("checkpoint: array '" + name +
+                             "' has a weight on a lattice link inside a group (no such link in the groups model)");
   }
   const auto& intra = a.get_f32("groups.w_intra", static_cast<long long>(intra_.size()));
   for (std::size_t k = 0; k < intra.size(); ++k)
     if (!(intra[k] >= 0.0f && intra[k] <= 1.0e30f))
-      throw StateError("checkpoint: array 'groups.w_intra' holds a negative or non-finite weight at element " + std::to_string(k));
+      throw StateError("checkpoint: array 'groups.w_intra' holds a negative or non-finite weight at element " +
+                       std::to_string(k));
   for (std::int64_t b = 0; b < (intra.empty() ? 0 : groups_); ++b)
     for (std::int64_t j = 0; j < gsize_; ++j)
       if (intra[static_cast<std::size_t>(intra_index(b, j, j))] != 0.0f)
-        throw StateError("checkpoint: array 'groups.w_intra' holds a self-link weight (group " + std::to_string(b) + ", neuron " + std::to_string(j) + ")");
+        throw StateError("checkpoint: array 'groups.w_intra' holds a self-link weight (group " + std::to_string(b) +
+                         ", neuron " + std::to_string(j) + ")");
   CubeModel::load(a);  // the intra-group weights too (fields())
   // the intra-group current is recomputed from the spikes before it is used
   std::fill(current_.begin(), current_.end(), 0.0f);

@@ -98,7 +98,9 @@ struct CacheLineAllocator {
   T* allocate(std::size_t n) { return static_cast<T*>(allocate_weight_blocks(n * sizeof(T))); }
   void deallocate(T* p, std::size_t n) { free_weight_blocks(p, n * sizeof(T)); }
   template <typename U>
-  bool operator==(const CacheLineAllocator<U>&) const { return true; }
+  bool operator==(const CacheLineAllocator<U>&) const {
+    return true;
+  }
 };
 using AlignedFloats = std::vector<float, CacheLineAllocator<float>>;
 
@@ -130,8 +132,12 @@ class GroupsModel final : public CubeModel, private LatticePhases {
   // Position in intra_weights() (and in the checkpoint array
   // groups.w_intra) of the link from local source j to local target i of
   // group b, and its weight (0 for j == i).
-  std::int64_t intra_index(std::int64_t b, std::int64_t j, std::int64_t i) const { return b * gsize_ * gsize_ + slot(j, i); }
-  float intra_weight(std::int64_t b, int j, int i) const { return intra_[static_cast<std::size_t>(intra_index(b, j, i))]; }
+  std::int64_t intra_index(std::int64_t b, std::int64_t j, std::int64_t i) const {
+    return b * gsize_ * gsize_ + slot(j, i);
+  }
+  float intra_weight(std::int64_t b, int j, int i) const {
+    return intra_[static_cast<std::size_t>(intra_index(b, j, i))];
+  }
   const AlignedFloats& intra_weights() const { return intra_; }
   // Whether the lattice link into (x, y, z) travelling in direction d exists
   // in this model: it has a source, and the source lies in another group.
@@ -176,8 +182,8 @@ class GroupsModel final : public CubeModel, private LatticePhases {
   std::vector<std::uint8_t> driven_;   // per group: current_ holds non-zero values
   LinkRule intra_rule_;
   float group_gain_ = 1.0f;
-  float keep_ = 1.0f;                  // 1 - stdp.decay
-  bool current_valid_ = false;         // current_ already holds the coming step's intra-group current
+  float keep_ = 1.0f;           // 1 - stdp.decay
+  bool current_valid_ = false;  // current_ already holds the coming step's intra-group current
   std::vector<Scratch> scratch_;
 };
 

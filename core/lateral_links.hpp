@@ -33,7 +33,8 @@ class LateralLinks {
 
   // Phase lateral_currents: out[i] = lateral_gain * sum_k w_ik s_j(k) for
   // every neuron i of a lateral layer, from the last step's spikes s.
-  void currents(const LatticeParams& p, const std::vector<float>& w, const std::uint8_t* s, float* out, ThreadPool& pool) const;
+  void currents(const LatticeParams& p, const std::vector<float>& w, const std::uint8_t* s, float* out,
+                ThreadPool& pool) const;
   // Phase lateral_plasticity: pair STDP (stdp_link, the target layer's
   // stdp.* without a direction's rate) of every link whose source or target
   // spiked in s, from the traces x (pre) and y (post) before those spikes.

@@ -27,18 +27,21 @@ LatticeParams LatticeParams::from(const Config& cfg, int link_period) {
     const Config& lc = cfg.overrides.empty() ? cfg : c;
     PlaneRules& r = p.plane[static_cast<std::size_t>(z)];
     r.neuron = NeuronParams::from(lc);
-    if (lc.bias_decay > 0.0) r.neuron.bias = static_cast<float>(lc.bias * std::exp(-static_cast<double>(z) / lc.bias_decay));
+    if (lc.bias_decay > 0.0)
+      r.neuron.bias = static_cast<float>(lc.bias * std::exp(-static_cast<double>(z) / lc.bias_decay));
     r.gain = {static_cast<float>(lc.gain_xp), static_cast<float>(lc.gain_xm), static_cast<float>(lc.gain_yp),
               static_cast<float>(lc.gain_ym), static_cast<float>(lc.gain_zp), static_cast<float>(lc.gain_zm)};
     const std::array<double, kLatticeDirections> lr = {lc.lr_xp, lc.lr_xm, lc.lr_yp, lc.lr_ym, lc.lr_zp, lc.lr_zm};
     for (std::size_t d = 0; d < lr.size(); ++d)
-      r.rule[d] = {static_cast<float>(lc.a_plus * lr[d]), static_cast<float>(lc.a_minus * lr[d]), static_cast<float>(lc.w_max), lc.multiplicative};
+      r.rule[d] = {static_cast<float>(lc.a_plus * lr[d]), static_cast<float>(lc.a_minus * lr[d]),
+                   static_cast<float>(lc.w_max), lc.multiplicative};
     r.density = {lc.density_xp, lc.density_xm, lc.density_yp, lc.density_ym, lc.density_zp, lc.density_zm};
     r.w_max = lc.w_max;
     r.plastic = lc.plastic;
     r.lateral_radius = lc.lateral_radius;
     r.lateral_gain = static_cast<float>(lc.lateral_gain);
-    r.lateral_rule = {static_cast<float>(lc.a_plus), static_cast<float>(lc.a_minus), static_cast<float>(lc.w_max), lc.multiplicative};
+    r.lateral_rule = {static_cast<float>(lc.a_plus), static_cast<float>(lc.a_minus), static_cast<float>(lc.w_max),
+                      lc.multiplicative};
     p.any_lateral = p.any_lateral || r.lateral_radius > 0;
     p.any_refractory = p.any_refractory || r.neuron.refractory > 0;
     p.any_noise = p.any_noise || r.neuron.noise > 0.0f;
@@ -59,7 +62,9 @@ LatticeParams LatticeParams::from(const Config& cfg, int link_period) {
   p.patch_radius = cfg.patch_radius;
   p.substeps = cfg.substeps;
   p.normalize = cfg.normalize;
-  p.inhibition = cfg.inhibition == "layer" ? Inhibition::kLayer : cfg.inhibition == "group" ? Inhibition::kGroup : Inhibition::kNone;
+  p.inhibition = cfg.inhibition == "layer"   ? Inhibition::kLayer
+                 : cfg.inhibition == "group" ? Inhibition::kGroup
+                                             : Inhibition::kNone;
   p.inhibition_gain = static_cast<float>(cfg.inhibition_gain);
   p.inhibition_k = cfg.inhibition_k;
   p.group = std::max(1, cfg.group);
@@ -100,7 +105,8 @@ void LatticeParams::set_link_period(int p) {
       const bool z_live = d < kLatticeZp || ((z_links[static_cast<std::size_t>(z)] >> d) & 1u) != 0;
       for (std::int64_t k = 0; k < nn; ++k) {
         const std::int64_t i = z * nn + k;
-        const bool live = z_live && (d >= kLatticeZp || plane_links[static_cast<std::size_t>(d)][static_cast<std::size_t>(k)] != 0);
+        const bool live =
+            z_live && (d >= kLatticeZp || plane_links[static_cast<std::size_t>(d)][static_cast<std::size_t>(k)] != 0);
         mask[static_cast<std::size_t>(i)] = live && rng::uniform(key, static_cast<std::uint64_t>(i)) < density ? 1 : 0;
       }
     }
@@ -131,7 +137,8 @@ void LatticeState::fields(FieldVisitor& f, std::int64_t count) {
   const auto N = static_cast<std::size_t>(count);
   f.field("cube.spikes", std::span<std::uint8_t>(spikes(), N), FieldRole::kStep);
   for (int d = 0; d < kLatticeDirections; ++d)
-    f.field(std::string("cube.w_") + lattice_direction_name(d), std::span<float>(w[static_cast<std::size_t>(d)]), FieldRole::kStep);
+    f.field(std::string("cube.w_") + lattice_direction_name(d), std::span<float>(w[static_cast<std::size_t>(d)]),
+            FieldRole::kStep);
   f.field("cube.w_lateral", std::span<float>(w_lateral), FieldRole::kStep);
   f.field("cube.v", std::span<float>(v), FieldRole::kStep);
   f.field("cube.theta", std::span<float>(theta), FieldRole::kStep);

@@ -29,7 +29,15 @@ namespace spikecube {
 
 // Directions of travel of a link's spikes; the source of w[d][i] is the
 // neighbour of i on the opposite side.
-enum LatticeDirection : int { kLatticeXp = 0, kLatticeXm, kLatticeYp, kLatticeYm, kLatticeZp, kLatticeZm, kLatticeDirections };
+enum LatticeDirection : int {
+  kLatticeXp = 0,
+  kLatticeXm,
+  kLatticeYp,
+  kLatticeYm,
+  kLatticeZp,
+  kLatticeZm,
+  kLatticeDirections
+};
 // "xp", "xm", ...: the suffix of the direction's checkpoint array cube.w_*
 const char* lattice_direction_name(int d);
 
@@ -43,9 +51,9 @@ struct PlaneRules {
   std::array<double, kLatticeDirections> density{};
   double w_max = 1.0;  // the initial weights' clip
   bool plastic = true;
-  int lateral_radius = 0;     // wider lateral links (core/lateral_links.hpp)
+  int lateral_radius = 0;  // wider lateral links (core/lateral_links.hpp)
   float lateral_gain = 1.0f;
-  LinkRule lateral_rule{};    // the layer's STDP, without a direction's rate factor
+  LinkRule lateral_rule{};  // the layer's STDP, without a direction's rate factor
 };
 
 struct LatticeParams {
@@ -69,20 +77,20 @@ struct LatticeParams {
   bool any_refractory = false, any_noise = false, any_plastic = true, any_lateral = false;
   NeuronParams neuron;
   float decay_plus = 1.0f, decay_minus = 1.0f;  // per-step decay of the pre and post traces
-  bool two_traces = false;                       // tau_plus != tau_minus: pre and post traces differ
-  bool nearest = false;                          // nearest-spike traces
+  bool two_traces = false;                      // tau_plus != tau_minus: pre and post traces differ
+  bool nearest = false;                         // nearest-spike traces
   bool plastic = true;
-  bool weight_decay = false;                     // stdp.decay > 0
-  float weight_keep = 1.0f;                      // 1 - stdp.decay
+  bool weight_decay = false;  // stdp.decay > 0
+  float weight_keep = 1.0f;   // 1 - stdp.decay
   float input_gain = 0.0f;
   int patch_radius = 0;
   int substeps = 1;
   std::uint64_t seed = 0;
-  bool normalize = false;                        // stdp.normalize
+  bool normalize = false;  // stdp.normalize
   enum class Inhibition : std::uint8_t { kNone, kLayer, kGroup } inhibition = Inhibition::kNone;
   float inhibition_gain = 0.0f;
   std::int64_t inhibition_k = 0;
-  int group = 1;                                 // side of an inhibition group
+  int group = 1;  // side of an inhibition group
 
   static LatticeParams from(const Config& cfg, int link_period);
   // Rebuilds the link masks for links across every p-th plane only.
@@ -99,24 +107,24 @@ struct LatticeState {
   // link weights by target, one per direction, N each (w[kXp][i] is the
   // link from (x-1, y, z) into i); links that would leave the lattice hold 0
   std::array<std::vector<float>, kLatticeDirections> w;
-  std::vector<float> w_lateral;      // the wider lateral links (LateralLinks), empty without them
-  std::vector<float> v;              // membrane potential, N
-  std::vector<float> theta;          // homeostatic: threshold; adaptive: adaptation a; fixed: empty
-  std::vector<float> trace_pre;      // STDP pre trace x, N plus tpad each side; its sign bit is the latest spike
+  std::vector<float> w_lateral;  // the wider lateral links (LateralLinks), empty without them
+  std::vector<float> v;          // membrane potential, N
+  std::vector<float> theta;      // homeostatic: threshold; adaptive: adaptation a; fixed: empty
+  std::vector<float> trace_pre;  // STDP pre trace x, N plus tpad each side; its sign bit is the latest spike
   std::int64_t tpad = 0;
-  std::vector<float> trace_post;     // STDP post trace y, N; empty when tau_plus == tau_minus
-  std::vector<std::uint8_t> refr;    // refractory steps left, N; empty when refractory = 0
-  std::array<std::vector<std::uint8_t>, 2> spk;  // spikes of this and the last step, N plus padding
-  std::int64_t pad = 0;              // padding bytes before and after each spike array
-  int cur = 0;                       // spk[cur] holds the latest step's spikes
+  std::vector<float> trace_post;                        // STDP post trace y, N; empty when tau_plus == tau_minus
+  std::vector<std::uint8_t> refr;                       // refractory steps left, N; empty when refractory = 0
+  std::array<std::vector<std::uint8_t>, 2> spk;         // spikes of this and the last step, N plus padding
+  std::int64_t pad = 0;                                 // padding bytes before and after each spike array
+  int cur = 0;                                          // spk[cur] holds the latest step's spikes
   std::array<std::vector<std::int32_t>, 2> row_spikes;  // spikes per row (z, y) of spk[0] and spk[1]
-  bool stdp_pending = false;         // the latest step's STDP is still to be applied
-  std::int64_t last_spikes = 0;      // spikes of the latest step
+  bool stdp_pending = false;                            // the latest step's STDP is still to be applied
+  std::int64_t last_spikes = 0;                         // spikes of the latest step
 
-  Frame output;                      // the readout's prediction of the last frame
-  std::vector<std::int64_t> history; // input points of past frames, newest first: per frame a count, then x, y pairs
+  Frame output;                       // the readout's prediction of the last frame
+  std::vector<std::int64_t> history;  // input points of past frames, newest first: per frame a count, then x, y pairs
   std::array<std::int64_t, 2> counters{};  // frames stepped, frames in a row with runaway firing
-  std::array<double, 2> focus{};     // focus and focus_lagged of the last frame
+  std::array<double, 2> focus{};           // focus and focus_lagged of the last frame
 
   std::int64_t& frames() { return counters[0]; }
   std::int64_t frames() const { return counters[0]; }

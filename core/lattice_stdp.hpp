@@ -14,8 +14,8 @@
 namespace spikecube {
 
 struct LinkRule {
-  float a_plus = 0.0f;    // A+ times the link direction's rate factor
-  float a_minus = 0.0f;   // A- times the link direction's rate factor
+  float a_plus = 0.0f;   // A+ times the link direction's rate factor
+  float a_minus = 0.0f;  // A- times the link direction's rate factor
   float w_max = 1.0f;
   bool multiplicative = false;
 };

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <span>
 
-#include "core/rng.hpp"
 #include "core/health.hpp"
+#include "core/rng.hpp"
 #include "core/runaway.hpp"
 
 namespace spikecube {
@@ -21,7 +21,6 @@ std::vector<Point> grid_points(int n) {
     for (int x = 0; x < n; ++x) p.push_back({x, y});
   return p;
 }
-
 
 }  // namespace
 
@@ -57,7 +56,8 @@ LayerModel::LayerModel(const Config& cfg)
   for (int j = 0; j < pixels; ++j) {
     for (std::int64_t i = 0; i < m_; ++i) {
       if (!in_field(static_cast<int>(i), j)) continue;
-      const double u = rng::uniform(k, static_cast<std::uint64_t>(j) * static_cast<std::uint64_t>(m_) + static_cast<std::uint64_t>(i));
+      const double u = rng::uniform(
+          k, static_cast<std::uint64_t>(j) * static_cast<std::uint64_t>(m_) + static_cast<std::uint64_t>(i));
       w_in_(i, j) = static_cast<float>(std::min(cfg.w_in_lo + (cfg.w_in_hi - cfg.w_in_lo) * u, cfg.w_in_max));
     }
   }
@@ -70,7 +70,8 @@ LayerModel::LayerModel(const Config& cfg)
     const int x = static_cast<int>(i % n_), y = static_cast<int>(i / n_);
     for (std::size_t o = 0; o < rec_offsets_.size(); ++o) {
       const int sx = x + rec_offsets_[o].x, sy = y + rec_offsets_[o].y;
-      if (sx >= 0 && sx < n_ && sy >= 0 && sy < n_) w_rec_(static_cast<Eigen::Index>(o), i) = static_cast<float>(cfg.w_rec_init);
+      if (sx >= 0 && sx < n_ && sy >= 0 && sy < n_)
+        w_rec_(static_cast<Eigen::Index>(o), i) = static_cast<float>(cfg.w_rec_init);
     }
   }
   pre_in_ = Eigen::ArrayXf::Zero(pixels);
@@ -90,13 +91,15 @@ bool LayerModel::in_field(int neuron, int pixel) const {
 void LayerModel::update_params(const Config& cfg) {
   const int refr_before = p_.neuron.refractory;
   p_ = LayerParams::from(cfg);
-  if ((refr_before > 0) != (p_.neuron.refractory > 0)) neurons_.refr.assign(p_.neuron.refractory > 0 ? static_cast<std::size_t>(m_) : 0, 0);
+  if ((refr_before > 0) != (p_.neuron.refractory > 0))
+    neurons_.refr.assign(p_.neuron.refractory > 0 ? static_cast<std::size_t>(m_) : 0, 0);
   readout_.set_rates(cfg.eta_out, cfg.tau_out);
 }
 
 std::span<const std::string_view> LayerModel::phase_names() {
-  static constexpr std::array<std::string_view, 8> kNames = {"currents", "integrate", "predict", "learn_input",
-                                                             "learn_recurrent", "learn_readout", "update_traces", "metrics"};
+  static constexpr std::array<std::string_view, 8> kNames = {"currents",      "integrate",       "predict",
+                                                             "learn_input",   "learn_recurrent", "learn_readout",
+                                                             "update_traces", "metrics"};
   return kNames;
 }
 

@@ -80,18 +80,18 @@ class LayerModel final : public Model {
 
   LayerParams p_;
   int n_;
-  std::int64_t m_;             // hidden neurons = n * n
+  std::int64_t m_;  // hidden neurons = n * n
   Neurons neurons_;
-  Eigen::MatrixXf w_in_;       // hidden x pixels, column-major: one pixel's weights are contiguous
+  Eigen::MatrixXf w_in_;            // hidden x pixels, column-major: one pixel's weights are contiguous
   std::vector<Point> rec_offsets_;  // (dx, dy) of recurrent links, r_rec > 0
-  Eigen::MatrixXf w_rec_;      // offsets x hidden: w_rec_(k, i) is the link from i + offset k to i (0 outside the grid)
-  Eigen::ArrayXf pre_in_;      // STDP pre trace of each input pixel
-  Eigen::ArrayXf pre_hid_;     // STDP pre trace of each hidden neuron (recurrent links)
-  Eigen::ArrayXf post_;        // STDP post trace of each hidden neuron
-  Eigen::ArrayXf current_;     // scratch: input + recurrent current
+  Eigen::MatrixXf w_rec_;   // offsets x hidden: w_rec_(k, i) is the link from i + offset k to i (0 outside the grid)
+  Eigen::ArrayXf pre_in_;   // STDP pre trace of each input pixel
+  Eigen::ArrayXf pre_hid_;  // STDP pre trace of each hidden neuron (recurrent links)
+  Eigen::ArrayXf post_;     // STDP post trace of each hidden neuron
+  Eigen::ArrayXf current_;  // scratch: input + recurrent current
   std::vector<std::uint8_t> spikes_, prev_spikes_;
-  std::vector<std::int32_t> active_;      // indices of the neurons that spiked this step
-  std::vector<std::int32_t> lit_;         // indices of the lit input pixels this step
+  std::vector<std::int32_t> active_;  // indices of the neurons that spiked this step
+  std::vector<std::int32_t> lit_;     // indices of the lit input pixels this step
   Readout readout_;
   Frame output_;
   std::int64_t runaway_steps_ = 0;  // one-element array of the checkpoint

@@ -16,11 +16,11 @@ namespace spikecube {
 
 struct MemoryEstimate {
   double neurons = 0;
-  double lattice_bytes = 0;   // per-neuron state: weights, potentials, thresholds, traces, spikes
-  double readout_bytes = 0;   // the readout matrix (and its mask), dense
-  double other_bytes = 0;     // group blocks, per-thread row buffers, program and libraries
+  double lattice_bytes = 0;  // per-neuron state: weights, potentials, thresholds, traces, spikes
+  double readout_bytes = 0;  // the readout matrix (and its mask), dense
+  double other_bytes = 0;    // group blocks, per-thread row buffers, program and libraries
   double total() const { return lattice_bytes + readout_bytes + other_bytes; }
-  std::string largest_key;    // what to change when it does not fit, e.g. "lower model.n"
+  std::string largest_key;  // what to change when it does not fit, e.g. "lower model.n"
 };
 
 MemoryEstimate estimate_memory(const Config& cfg);

@@ -49,7 +49,7 @@ class LearningClock {
   static constexpr double kLevels[2] = {0.5, 0.8};
   std::int64_t first_[2] = {-1, -1};
   std::int64_t resume_[2] = {-1, -1};
-  std::int64_t back_on_ = 0;   // step at which the input last came back on
+  std::int64_t back_on_ = 0;  // step at which the input last came back on
   bool was_on_ = true;
 };
 

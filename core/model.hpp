@@ -24,12 +24,12 @@
 namespace spikecube {
 
 struct StepInput {
-  std::int64_t step = 0;                 // 1-based step number
-  const Frame* input = nullptr;          // n*n, 0/1: what the network sees
-  const Frame* target = nullptr;         // n*n, 0/1: what the readout should predict
-  std::span<const Point> input_points;   // lit objects of *input (for focus)
+  std::int64_t step = 0;                // 1-based step number
+  const Frame* input = nullptr;         // n*n, 0/1: what the network sees
+  const Frame* target = nullptr;        // n*n, 0/1: what the readout should predict
+  std::span<const Point> input_points;  // lit objects of *input (for focus)
   bool input_on = true;
-  bool learn = true;                     // false while replaying from memory: the readout does not learn
+  bool learn = true;  // false while replaying from memory: the readout does not learn
 };
 
 // Lattice dimensions of the hidden population (layer model: nz = 1).
@@ -44,9 +44,9 @@ enum class Health { kOk, kNonFinite, kRunaway };
 // simulation thread into a buffer the viewer does not touch until it is swapped.
 struct NeuronView {
   Dims dims;
-  int stride = 1;                     // sub-sampling: every stride-th neuron per axis
-  std::vector<float> potential;       // v / theta per shown neuron (1 = at threshold)
-  std::vector<std::uint8_t> spiked;   // 1 where the neuron spiked this step
+  int stride = 1;                    // sub-sampling: every stride-th neuron per axis
+  std::vector<float> potential;      // v / theta per shown neuron (1 = at threshold)
+  std::vector<std::uint8_t> spiked;  // 1 where the neuron spiked this step
 };
 
 class Model {

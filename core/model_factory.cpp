@@ -12,7 +12,8 @@ std::unique_ptr<Model> make_model(const Config& cfg) {
   if (cfg.model == "layer") return std::make_unique<LayerModel>(cfg);
   if (cfg.model == "cube") return std::make_unique<CubeModel>(cfg);
   if (cfg.model == "groups") return std::make_unique<GroupsModel>(cfg);
-  throw ConfigError("model.type: \"" + cfg.model + "\" is not available in this build; expected one of {layer, cube, groups}");
+  throw ConfigError("model.type: \"" + cfg.model +
+                    "\" is not available in this build; expected one of {layer, cube, groups}");
 }
 
 }  // namespace spikecube

@@ -36,12 +36,12 @@ enum class ThresholdRule : std::uint8_t { kHomeostatic, kAdaptive, kFixed };
 ThresholdRule threshold_rule_of(const Config& cfg);
 
 struct NeuronParams {
-  float rho = 0.9f;        // membrane decay per step
-  float bias = 0.05f;      // constant current b
-  float noise = 0.0f;      // sd of the current noise per step
+  float rho = 0.9f;    // membrane decay per step
+  float bias = 0.05f;  // constant current b
+  float noise = 0.0f;  // sd of the current noise per step
   float v_reset = 0.0f;
   ThresholdRule rule = ThresholdRule::kHomeostatic;
-  float theta_init = 1.0f; // homeostatic start / fixed threshold
+  float theta_init = 1.0f;  // homeostatic start / fixed threshold
   float eta_theta = 0.01f, r_target = 0.1f, theta_min = 0.3f, theta_max = 3.0f;
   float theta0 = 0.6f, adapt_jump = 0.3f, adapt_decay = 0.95f;  // decay = exp(-1/tau_a)
   int refractory = 0;
@@ -81,7 +81,8 @@ inline bool lif_step(const NeuronParams& p, float drive, float th, float& v, std
     const std::uint32_t resting = r != 0u ? 1u : 0u;
     const std::uint32_t f = (fire ? 1u : 0u) & (resting ^ 1u);
     fire = f != 0u;
-    refr = static_cast<std::uint8_t>(r - resting + f * static_cast<std::uint32_t>(static_cast<std::uint8_t>(p.refractory)));
+    refr = static_cast<std::uint8_t>(r - resting +
+                                     f * static_cast<std::uint32_t>(static_cast<std::uint8_t>(p.refractory)));
     v = (f | resting) != 0u ? p.v_reset : vi;
   } else {
     v = fire ? p.v_reset : vi;
@@ -93,7 +94,8 @@ inline bool lif_step(const NeuronParams& p, float drive, float th, float& v, std
 template <ThresholdRule kRule>
 inline float threshold_after(const NeuronParams& p, float th, bool fire) {
   const float sf = fire ? 1.0f : 0.0f;
-  if constexpr (kRule == ThresholdRule::kHomeostatic) return std::min(std::max(th + p.eta_theta * (sf - p.r_target), p.theta_min), p.theta_max);
+  if constexpr (kRule == ThresholdRule::kHomeostatic)
+    return std::min(std::max(th + p.eta_theta * (sf - p.r_target), p.theta_min), p.theta_max);
   else if constexpr (kRule == ThresholdRule::kAdaptive) return th * p.adapt_decay + p.adapt_jump * sf;
   else return th;
 }

@@ -33,7 +33,8 @@ NeuronParams NeuronParams::from(const Config& c) {
 
 void Neurons::init(std::int64_t count, const NeuronParams& p) {
   v = Eigen::ArrayXf::Zero(count);
-  theta = p.rule == ThresholdRule::kAdaptive ? Eigen::ArrayXf::Zero(count) : Eigen::ArrayXf::Constant(count, p.theta_init);
+  theta =
+      p.rule == ThresholdRule::kAdaptive ? Eigen::ArrayXf::Zero(count) : Eigen::ArrayXf::Constant(count, p.theta_init);
   refr.assign(p.refractory > 0 ? static_cast<std::size_t>(count) : 0, 0);
 }
 
@@ -72,8 +73,10 @@ std::int64_t integrate_rule(Neurons& n, const NeuronParams& p, const float* curr
 std::int64_t integrate(Neurons& n, const NeuronParams& p, const float* current, std::uint8_t* spikes,
                        std::int64_t begin, std::int64_t end, std::uint32_t noise_key) {
   switch (p.rule) {
-    case ThresholdRule::kFixed: return integrate_rule<ThresholdRule::kFixed>(n, p, current, spikes, begin, end, noise_key);
-    case ThresholdRule::kAdaptive: return integrate_rule<ThresholdRule::kAdaptive>(n, p, current, spikes, begin, end, noise_key);
+    case ThresholdRule::kFixed:
+      return integrate_rule<ThresholdRule::kFixed>(n, p, current, spikes, begin, end, noise_key);
+    case ThresholdRule::kAdaptive:
+      return integrate_rule<ThresholdRule::kAdaptive>(n, p, current, spikes, begin, end, noise_key);
     case ThresholdRule::kHomeostatic: break;
   }
   return integrate_rule<ThresholdRule::kHomeostatic>(n, p, current, spikes, begin, end, noise_key);

@@ -11,9 +11,9 @@
 namespace spikecube {
 
 struct Neurons {
-  Eigen::ArrayXf v;                  // membrane potential, one per neuron
-  Eigen::ArrayXf theta;              // homeostatic/fixed: threshold; adaptive: adaptation a
-  std::vector<std::uint8_t> refr;    // steps of refractoriness left (empty when refractory = 0)
+  Eigen::ArrayXf v;                // membrane potential, one per neuron
+  Eigen::ArrayXf theta;            // homeostatic/fixed: threshold; adaptive: adaptation a
+  std::vector<std::uint8_t> refr;  // steps of refractoriness left (empty when refractory = 0)
 
   void init(std::int64_t count, const NeuronParams& p);
   std::int64_t size() const { return v.size(); }

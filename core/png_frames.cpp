@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <memory>
 
 #include "core/config.hpp"
@@ -31,7 +31,8 @@ struct StbFree {
 
 bool is_png_name(const fs::path& p) {
   std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext == ".png";
 }
 
@@ -40,7 +41,8 @@ Frame decode(const fs::path& file, int n) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError(where + ": cannot open");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) throw ConfigError(where + ": file too large");
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw ConfigError(where + ": file too large");
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, channels = 0;
@@ -65,7 +67,8 @@ Frame decode(const fs::path& file, int n) {
 
 std::vector<Frame> load_png_frames(const std::string& folder, int n) {
   std::error_code ec;
-  if (!fs::is_directory(folder, ec)) throw ConfigError("stimulus.path: \"" + folder + "\" is not a folder of PNG frames");
+  if (!fs::is_directory(folder, ec))
+    throw ConfigError("stimulus.path: \"" + folder + "\" is not a folder of PNG frames");
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(folder, ec)) {
     if (entry.is_regular_file() && is_png_name(entry.path())) files.push_back(entry.path());

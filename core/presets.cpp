@@ -24,8 +24,6 @@ std::string_view preset_text(std::string_view name) {
   throw ConfigError("--preset " + std::string(name) + ": unknown preset; expected one of {" + list + "}");
 }
 
-Config load_preset(std::string_view name) {
-  return parse_config(preset_text(name), "preset " + std::string(name));
-}
+Config load_preset(std::string_view name) { return parse_config(preset_text(name), "preset " + std::string(name)); }
 
 }  // namespace spikecube

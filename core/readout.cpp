@@ -37,7 +37,8 @@ Readout::Readout(int n, std::int64_t sources, const std::vector<Point>& source_x
       const Point s = source_xy[static_cast<std::size_t>(j)];
       for (int y = 0; y < n; ++y)
         for (int x = 0; x < n; ++x)
-          if (std::abs(x - s.x) <= cfg.readout_radius && std::abs(y - s.y) <= cfg.readout_radius) mask_(y * n + x, j) = 1.0f;
+          if (std::abs(x - s.x) <= cfg.readout_radius && std::abs(y - s.y) <= cfg.readout_radius)
+            mask_(y * n + x, j) = 1.0f;
     }
     w_.array() *= mask_.array();
   }
@@ -72,7 +73,8 @@ void Readout::learn(const std::vector<std::int32_t>& active, const Frame& out, c
   // rows with an error are few (a dot and a handful of false alarms)
   std::vector<std::pair<int, float>> err;
   for (int p = 0; p < pixels_; ++p) {
-    const int e = static_cast<int>(target[static_cast<std::size_t>(p)]) - static_cast<int>(out[static_cast<std::size_t>(p)]);
+    const int e =
+        static_cast<int>(target[static_cast<std::size_t>(p)]) - static_cast<int>(out[static_cast<std::size_t>(p)]);
     if (e != 0) err.emplace_back(p, eta_ * static_cast<float>(e));
   }
   if (err.empty()) return;

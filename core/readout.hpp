@@ -37,9 +37,9 @@ class Readout {
 
  private:
   int pixels_;
-  Eigen::MatrixXf w_;          // pixels x sources, column-major: a source's weights are contiguous
-  Eigen::MatrixXf mask_;       // same shape, 1 inside the local field; empty when dense
-  Eigen::VectorXf drive_;      // pixels
+  Eigen::MatrixXf w_;      // pixels x sources, column-major: a source's weights are contiguous
+  Eigen::MatrixXf mask_;   // same shape, 1 inside the local field; empty when dense
+  Eigen::VectorXf drive_;  // pixels
   float eta_, tau_;
 };
 

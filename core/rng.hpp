@@ -21,7 +21,7 @@ enum class Stream : std::uint32_t {
   kInitGroups = 6,
   kNoise = 7,
   kThreshold = 8,
-  kLinkMask = 9,  // which lattice links exist (lattice.density_*)
+  kLinkMask = 9,      // which lattice links exist (lattice.density_*)
   kInitLateral = 10,  // initial weights of the wider lateral links
 };
 
@@ -76,14 +76,12 @@ inline double normal(std::uint64_t k, std::uint64_t index) {
 inline float fast_normal(std::uint32_t k32, std::uint32_t index) {
   const std::uint32_t h = mix32(index * 0x9e3779b9U + k32);
   const std::uint32_t s = (h & 0xffU) + ((h >> 8) & 0xffU) + ((h >> 16) & 0xffU) + (h >> 24);
-  constexpr float kMean = 510.0f;                // 4 * 255 / 2
-  constexpr float kInvSd = 1.0f / 147.7993f;     // 1 / sqrt(4 * (256^2 - 1) / 12)
+  constexpr float kMean = 510.0f;             // 4 * 255 / 2
+  constexpr float kInvSd = 1.0f / 147.7993f;  // 1 / sqrt(4 * (256^2 - 1) / 12)
   return (static_cast<float>(s) - kMean) * kInvSd;
 }
 
-inline std::uint32_t key32(std::uint64_t k) {
-  return static_cast<std::uint32_t>(k ^ (k >> 32));
-}
+inline std::uint32_t key32(std::uint64_t k) { return static_cast<std::uint32_t>(k ^ (k >> 32)); }
 
 }  // namespace rng
 }  // namespace spikecube

@@ -17,7 +17,8 @@ std::string hash_hex(std::uint64_t h) {
   return buf;
 }
 
-std::string summary_json(const Config& cfg, const RunSummary& s, std::int64_t ran, double seconds, std::uint64_t state_hash) {
+std::string summary_json(const Config& cfg, const RunSummary& s, std::int64_t ran, double seconds,
+                         std::uint64_t state_hash) {
   std::ostringstream os;
   os.precision(8);
   os << "{\n"

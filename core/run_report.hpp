@@ -22,6 +22,7 @@ std::string hash_hex(std::uint64_t h);
 
 // The text of summary.json. `ran` and `seconds` are the steps run and the
 // wall time of this invocation (a resumed run continues the step count).
-std::string summary_json(const Config& cfg, const RunSummary& s, std::int64_t ran, double seconds, std::uint64_t state_hash);
+std::string summary_json(const Config& cfg, const RunSummary& s, std::int64_t ran, double seconds,
+                         std::uint64_t state_hash);
 
 }  // namespace spikecube

@@ -172,10 +172,12 @@ void Simulation::load(const StateArchive& in) {
   // build everything aside, then swap in, so a failure leaves *this intact
   const std::string& model = in.get_text("model");
   if (model != model_->kind()) {
-    throw StateError("checkpoint: holds a '" + model + "' model, but this run is a '" + std::string(model_->kind()) + "' model");
+    throw StateError("checkpoint: holds a '" + model + "' model, but this run is a '" + std::string(model_->kind()) +
+                     "' model");
   }
   Config cfg = parse_config(in.get_text("config"), "checkpoint config");
-  if (cfg.model != cfg_.model || cfg.n != cfg_.n || (cfg.model != "layer" && (cfg.depth != cfg_.depth || cfg.group != cfg_.group))) {
+  if (cfg.model != cfg_.model || cfg.n != cfg_.n ||
+      (cfg.model != "layer" && (cfg.depth != cfg_.depth || cfg.group != cfg_.group))) {
     throw StateError("checkpoint: its model sizes differ from this run's config");
   }
   auto model_next = make_model(cfg);

@@ -31,13 +31,13 @@ namespace spikecube {
 
 struct StepMetrics {
   std::int64_t step = 0;
-  double iou = 0;       // this step
-  double iou100 = 0;    // mean over the last 100 steps
-  double fire = 0;      // fraction of hidden neurons that spiked this step
-  int out_px = 0;       // lit output pixels
-  int target_px = 0;    // lit target pixels
+  double iou = 0;     // this step
+  double iou100 = 0;  // mean over the last 100 steps
+  double fire = 0;    // fraction of hidden neurons that spiked this step
+  int out_px = 0;     // lit output pixels
+  int target_px = 0;  // lit target pixels
   bool input_on = true;
-  bool replay = false;  // replayed from memory (input_on is then false)
+  bool replay = false;        // replayed from memory (input_on is then false)
   std::vector<double> extra;  // model-specific, named by Simulation::extra_metric_names()
 };
 
@@ -47,7 +47,7 @@ struct RunSummary {
   double fire_final = 0;  // mean hidden firing rate over the last 100 steps
   std::int64_t first_iou50 = -1, first_iou80 = -1;
   std::int64_t resume_iou50 = -1, resume_iou80 = -1;
-  bool resumed = false;   // the input came back on after being off
+  bool resumed = false;  // the input came back on after being off
   // The latest replay window (-1 when the run had none): mean per-step IoU
   // over its first 100 steps, and how many of its steps kept the mean IoU of
   // the last 10 (fewer at its start) at 0.8 or more without a break.
@@ -59,18 +59,18 @@ struct RunSummary {
 class ReplayClock {
  public:
   void on_step(bool replay, double iou);
-  double iou100() const;           // -1 without replay
-  std::int64_t steps_80() const;   // -1 without replay
+  double iou100() const;          // -1 without replay
+  std::int64_t steps_80() const;  // -1 without replay
   std::vector<std::int64_t> state() const;
   std::vector<double> values() const;
   void set_state(const std::vector<std::int64_t>& s, const std::vector<double>& v);
 
  private:
   static constexpr int kWindow = 10;
-  std::int64_t count_ = 0;         // steps of the latest replay window so far
+  std::int64_t count_ = 0;  // steps of the latest replay window so far
   std::int64_t steps_80_ = 0;
-  bool alive_ = true;              // every 10-step mean so far >= 0.8
-  bool replaying_ = false;         // the last step was a replay step
+  bool alive_ = true;       // every 10-step mean so far >= 0.8
+  bool replaying_ = false;  // the last step was a replay step
   double sum100_ = 0;
   std::array<double, kWindow> ring_{};
 };

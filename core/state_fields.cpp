@@ -64,7 +64,9 @@ void load_fields(const FieldList& fields, const StateArchive& in) {
 }
 
 std::uint64_t hash_fields(const FieldList& fields, std::uint64_t h) {
-  each(fields, [&](std::string_view, auto&& data, FieldRole) { h = hash_bytes(h, data.data(), data.size() * sizeof(data[0])); });
+  each(fields, [&](std::string_view, auto&& data, FieldRole) {
+    h = hash_bytes(h, data.data(), data.size() * sizeof(data[0]));
+  });
   return h;
 }
 

@@ -20,8 +20,8 @@
 namespace spikecube {
 
 enum class FieldRole : std::uint8_t {
-  kStep,      // touched by every neural step: counted by state_bytes()
-  kFrame,     // small per-frame bookkeeping (output frame, counters, input history)
+  kStep,   // touched by every neural step: counted by state_bytes()
+  kFrame,  // small per-frame bookkeeping (output frame, counters, input history)
 };
 
 // Receives each registered array. Fixed-size arrays come as spans (a

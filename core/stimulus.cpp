@@ -14,7 +14,7 @@ namespace spikecube {
 Dot Dot::random_start(int n, std::uint64_t seed, std::uint64_t index) {
   const std::uint64_t k = rng::key(seed, Stream::kStimulus, 0);
   const std::uint64_t r = rng::bits64(k, index);
-  const int edge = static_cast<int>(r & 3U);              // 0 top, 1 bottom, 2 left, 3 right
+  const int edge = static_cast<int>(r & 3U);  // 0 top, 1 bottom, 2 left, 3 right
   // never a corner: from a corner the dot runs back and forth along the
   // diagonal over only n pixels, each visited in both directions, so the next
   // frame is ambiguous; every other start visits 2(n-1) distinct pixels
@@ -107,9 +107,7 @@ class BarStimulus final : public Stimulus {
     pos_ += vel_;
     reflect(pos_, vel_, n_);
   }
-  std::vector<Point> points() const override {
-    return {vertical_ ? Point{pos_, n_ / 2} : Point{n_ / 2, pos_}};
-  }
+  std::vector<Point> points() const override { return {vertical_ ? Point{pos_, n_ / 2} : Point{n_ / 2, pos_}}; }
   std::vector<std::int64_t> state() const override { return {vertical_ ? 1 : 0, pos_, vel_}; }
   void set_state(const std::vector<std::int64_t>& s) override {
     if (s.size() != 3 || s[1] < 0 || s[1] >= n_ || (s[2] != 1 && s[2] != -1)) {
@@ -153,8 +151,9 @@ class SequenceStimulus final : public Stimulus {
       throw StateError("checkpoint: sequence index out of range");
     }
     if (s.size() == 2 && static_cast<std::uint64_t>(s[1]) != hash_) {
-      throw StateError("checkpoint: the frames in stimulus.path \"" + path_ +
-                       "\" differ from those the checkpoint was made with (content hash); restore the original frames file");
+      throw StateError(
+          "checkpoint: the frames in stimulus.path \"" + path_ +
+          "\" differ from those the checkpoint was made with (content hash); restore the original frames file");
     }
     index_ = static_cast<std::size_t>(s[0]);
   }

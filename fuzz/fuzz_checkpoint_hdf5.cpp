@@ -33,7 +33,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     auto sim = spikecube::io::open_checkpoint(scratch());
     sim->step();
-  } catch (const spikecube::io::CheckpointError&) {
-  }
+  } catch (const spikecube::io::CheckpointError&) {}
   return 0;
 }

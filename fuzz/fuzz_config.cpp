@@ -15,7 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // what we write we must read back
     const spikecube::Config again = spikecube::parse_config(spikecube::to_toml(cfg), "fuzz round trip");
     if (spikecube::to_toml(again) != spikecube::to_toml(cfg)) __builtin_trap();
-  } catch (const spikecube::ConfigError&) {
-  }
+  } catch (const spikecube::ConfigError&) {}
   return 0;
 }

@@ -10,11 +10,11 @@
 #include <cstring>
 #include <vector>
 
+#include "core/atomic_file.hpp"
+#include "core/config.hpp"
+#include "core/output_target.hpp"
 #include "io/checkpoint_format.hpp"
 #include "io/h5util.hpp"
-#include "core/atomic_file.hpp"
-#include "core/output_target.hpp"
-#include "core/config.hpp"
 
 namespace spikecube::io {
 namespace {
@@ -127,11 +127,13 @@ void read_group(hid_t file, const char* group, std::map<std::string, std::vector
       throw CheckpointError(path, "dataset " + where + " has the wrong element type");
     }
     Handle s = space_h(H5Dget_space(d.get()));
-    if (!s.ok() || H5Sget_simple_extent_ndims(s.get()) != 1) throw CheckpointError(path, "dataset " + where + " is not 1-D");
+    if (!s.ok() || H5Sget_simple_extent_ndims(s.get()) != 1)
+      throw CheckpointError(path, "dataset " + where + " is not 1-D");
     hsize_t dims[1] = {0};
     H5Sget_simple_extent_dims(s.get(), dims, nullptr);
     // refuse absurd sizes before allocating (a checkpoint of 256^3 is far below this)
-    if (dims[0] > (std::uint64_t{1} << 34) / sizeof(T)) throw CheckpointError(path, "dataset " + where + " is implausibly large");
+    if (dims[0] > (std::uint64_t{1} << 34) / sizeof(T))
+      throw CheckpointError(path, "dataset " + where + " is implausibly large");
     std::vector<T> values(static_cast<std::size_t>(dims[0]));
     if (!values.empty() && H5Dread(d.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
       throw CheckpointError(path, "cannot read dataset " + where + " (corrupted?)");
@@ -148,16 +150,19 @@ std::string read_string(hid_t obj, bool attribute, const std::string& where, con
   const std::size_t size = H5Tget_size(t.get());
   if (size == 0 || size > (std::size_t{1} << 28)) throw CheckpointError(path, where + " has an implausible size");
   Handle s = space_h(attribute ? H5Aget_space(obj) : H5Dget_space(obj));
-  if (!s.ok() || H5Sget_simple_extent_npoints(s.get()) != 1) throw CheckpointError(path, where + " is not a single string");
+  if (!s.ok() || H5Sget_simple_extent_npoints(s.get()) != 1)
+    throw CheckpointError(path, where + " is not a single string");
   Handle mt = string_type(size - 1);
   std::vector<char> buf(size + 1, '\0');
-  const herr_t rc = attribute ? H5Aread(obj, mt.get(), buf.data()) : H5Dread(obj, mt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data());
+  const herr_t rc = attribute ? H5Aread(obj, mt.get(), buf.data())
+                              : H5Dread(obj, mt.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data());
   if (rc < 0) throw CheckpointError(path, "cannot read " + where);
   return std::string(buf.data(), ::strnlen(buf.data(), size));
 }
 
 std::string read_string_attr(hid_t obj, const char* name, const std::string& path) {
-  if (H5Aexists(obj, name) <= 0) throw CheckpointError(path, std::string("missing attribute '") + name + "' (not a spikecube checkpoint?)");
+  if (H5Aexists(obj, name) <= 0)
+    throw CheckpointError(path, std::string("missing attribute '") + name + "' (not a spikecube checkpoint?)");
   Handle a = attr_h(H5Aopen(obj, name, H5P_DEFAULT));
   if (!a.ok()) throw CheckpointError(path, std::string("cannot open attribute '") + name + "'");
   return read_string(a.get(), true, std::string("attribute '") + name + "'", path);
@@ -172,7 +177,8 @@ std::int64_t read_i64_attr(hid_t obj, const char* name, const std::string& path)
     throw CheckpointError(path, std::string("attribute '") + name + "' is not one integer");
   }
   std::int64_t v = 0;
-  if (H5Aread(a.get(), H5T_NATIVE_INT64, &v) < 0) throw CheckpointError(path, std::string("cannot read attribute '") + name + "'");
+  if (H5Aread(a.get(), H5T_NATIVE_INT64, &v) < 0)
+    throw CheckpointError(path, std::string("cannot read attribute '") + name + "'");
   return v;
 }
 
@@ -182,7 +188,8 @@ void write_contents(hid_t file, const StateArchive& a, const std::string& path) 
   const std::int64_t version = kCheckpointVersion;
   if (!write_i64_attr(file, "format_version", &version, 1)) fail("cannot write attributes");
   auto model = a.text.find("model");
-  if (!write_string_attr(file, "model", model != a.text.end() ? model->second : std::string())) fail("cannot write attributes");
+  if (!write_string_attr(file, "model", model != a.text.end() ? model->second : std::string()))
+    fail("cannot write attributes");
   auto step = a.i64.find("sim.step");
   const std::int64_t step_v = (step != a.i64.end() && step->second.size() == 1) ? step->second[0] : -1;
   if (!write_i64_attr(file, "step", &step_v, 1)) fail("cannot write attributes");
@@ -194,11 +201,13 @@ void write_contents(hid_t file, const StateArchive& a, const std::string& path) 
   Handle g = group_h(H5Gcreate2(file, "text", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   if (!g.ok()) fail("cannot create group text");
   for (const auto& [name, value] : a.text) {
-    if (name.empty() || name == "." || name.find('/') != std::string::npos) fail("text name '" + name + "' cannot be stored");
+    if (name.empty() || name == "." || name.find('/') != std::string::npos)
+      fail("text name '" + name + "' cannot be stored");
     Handle t = string_type(value.size());
     Handle s = space_h(H5Screate(H5S_SCALAR));
     Handle d = dataset_h(H5Dcreate2(g.get(), name.c_str(), t.get(), s.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-    if (!d.ok() || H5Dwrite(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, value.c_str()) < 0) fail("cannot write text/" + name);
+    if (!d.ok() || H5Dwrite(d.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, value.c_str()) < 0)
+      fail("cannot write text/" + name);
   }
 }
 
@@ -255,7 +264,8 @@ void verify_file(const std::string& path) {
   }
   if (version < kCheckpointVersion) {
     throw CheckpointError(path, "checkpoint format version " + std::to_string(version) +
-                                    " is older than this build reads (version " + std::to_string(kCheckpointVersion) + ")");
+                                    " is older than this build reads (version " + std::to_string(kCheckpointVersion) +
+                                    ")");
   }
   const auto expected = get_le(h.data() + 24, 8);
   if (get_le(h.data() + 20, 4) != kUserBlock || expected < kUserBlock) throw CheckpointError(path, "corrupted header");
@@ -404,7 +414,8 @@ std::unique_ptr<Simulation> open_checkpoint(const std::string& path) {
 
 void probe_writable(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw CheckpointError(path, "is a directory; give a file name");
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw CheckpointError(path, "is a directory; give a file name");
   std::string probe;
   try {
     probe = temp_path_for(path);  // refuses a device or FIFO at path

@@ -58,7 +58,8 @@ std::optional<pid_t> temp_owner(const std::string& name, const std::string& base
   const std::string owner = name.substr(0, marker);
   const std::string tail = name.substr(marker + std::string(kTempMarker).size());
   const auto dot = tail.find('.');
-  if (dot == std::string::npos || !all_digits(tail.substr(0, dot)) || !all_digits(tail.substr(dot + 1))) return std::nullopt;
+  if (dot == std::string::npos || !all_digits(tail.substr(0, dot)) || !all_digits(tail.substr(dot + 1)))
+    return std::nullopt;
   bool ours = owner == base;
   if (!ours) {
     // stem_000500.ext (--checkpoint-every) and stem_fault.ext
@@ -121,8 +122,8 @@ std::vector<std::string> remove_stale_temp_files(const std::vector<std::string>&
       std::error_code rm;
       if (it->is_regular_file(rm) && fs::remove(it->path(), rm)) {
         const std::string shown = t.has_parent_path() ? it->path().string() : name;
-        removed.push_back("removed stale temporary file " + shown + " (its writer, process " +
-                          std::to_string(*pid) + ", is gone)");
+        removed.push_back("removed stale temporary file " + shown + " (its writer, process " + std::to_string(*pid) +
+                          ", is gone)");
       }
     }
   }

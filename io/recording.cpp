@@ -10,15 +10,15 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "io/h5util.hpp"
 #include "core/atomic_file.hpp"
 #include "core/output_target.hpp"
+#include "io/h5util.hpp"
 
 namespace spikecube::io {
 namespace {
 using namespace detail;
 
-constexpr hsize_t kChunk = 1 << 15;          // events per chunk of a spike dataset
+constexpr hsize_t kChunk = 1 << 15;            // events per chunk of a spike dataset
 constexpr std::size_t kFlushEvents = 1 << 16;  // buffered events before a write
 
 // chunked, extendible, compressed 1-D dataset of `type`
@@ -49,7 +49,8 @@ bool write_sorting_attr(hid_t group) {
 }
 
 // appends `count` rows of `row` elements each to dataset d (rank = 1 + row dims)
-bool append(hid_t d, int rank, const hsize_t* row_dims, hsize_t written, hsize_t count, hid_t mem_type, const void* data) {
+bool append(hid_t d, int rank, const hsize_t* row_dims, hsize_t written, hsize_t count, hid_t mem_type,
+            const void* data) {
   if (count == 0) return true;
   hsize_t size[3] = {written + count, 0, 0}, start[3] = {written, 0, 0}, block[3] = {count, 0, 0};
   for (int k = 1; k < rank; ++k) size[k] = block[k] = row_dims[k - 1];
@@ -66,7 +67,7 @@ constexpr double kStepMs = 1.0;
 struct Population {
   std::string name;
   Handle group, time_ds, node_ds;
-  std::vector<double> times;          // ms
+  std::vector<double> times;  // ms
   std::vector<std::uint64_t> nodes;
   hsize_t written = 0;
 };
@@ -82,11 +83,14 @@ struct SliceOut {
 
 RecordSlice parse_record_slice(const std::string& text) {
   const auto bad = [&] {
-    return std::invalid_argument("--record-slice " + text + ": expected AXIS:INDEX with AXIS x, y or z and INDEX >= 0, e.g. z:0");
+    return std::invalid_argument("--record-slice " + text +
+                                 ": expected AXIS:INDEX with AXIS x, y or z and INDEX >= 0, e.g. z:0");
   };
   if (text.size() < 3 || text[1] != ':' || (text[0] != 'x' && text[0] != 'y' && text[0] != 'z')) throw bad();
   const std::string num = text.substr(2);
-  if (num.empty() || num.size() > 9 || !std::all_of(num.begin(), num.end(), [](char c) { return c >= '0' && c <= '9'; })) throw bad();
+  if (num.empty() || num.size() > 9 ||
+      !std::all_of(num.begin(), num.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    throw bad();
   return {text[0], std::stoi(num)};
 }
 
@@ -147,8 +151,7 @@ Recorder::Recorder(std::string path, const Simulation& sim, RecordOptions opt)
               write_i64_attr(f, "nx", &nx, 1) && write_i64_attr(f, "ny", &ny, 1) && write_i64_attr(f, "nz", &nz, 1) &&
               write_i64_attr(f, "n", &n, 1) && write_i64_attr(f, "record_every", &m.every, 1) &&
               write_text_attr(f, "neuron_index", "hidden: (z*ny + y)*nx + x; input/output: y*n + x") &&
-              write_f64_attr(f, "step_ms", kStepMs) &&
-              write_text_attr(f, "config", toml);
+              write_f64_attr(f, "step_ms", kStepMs) && write_text_attr(f, "config", toml);
     {
       Handle t = string_type(toml.size());
       Handle s = space_h(H5Screate(H5S_SCALAR));
@@ -186,7 +189,8 @@ Recorder::Recorder(std::string path, const Simulation& sim, RecordOptions opt)
         Handle s = space_h(H5Screate_simple(3, dims, maxdims));
         Handle dcpl = plist_h(H5Pcreate(H5P_DATASET_CREATE));
         H5Pset_chunk(dcpl.get(), 3, chunk);
-        so.ds = dataset_h(H5Dcreate2(m.pot_group.get(), name.c_str(), H5T_IEEE_F32LE, s.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+        so.ds = dataset_h(
+            H5Dcreate2(m.pot_group.get(), name.c_str(), H5T_IEEE_F32LE, s.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
         if (!so.ds.ok()) fail("cannot create potential/" + name);
       }
     }
@@ -270,9 +274,19 @@ void Recorder::record(const Simulation& sim) {
         for (int c = 0; c < so.cols; ++c) {
           const auto rr = static_cast<std::size_t>(r), cc = static_cast<std::size_t>(c);
           std::size_t x = 0, y = 0, z = 0;
-          if (so.slice.axis == 'z') { z = k; y = rr; x = cc; }
-          else if (so.slice.axis == 'y') { y = k; z = rr; x = cc; }
-          else { x = k; z = rr; y = cc; }
+          if (so.slice.axis == 'z') {
+            z = k;
+            y = rr;
+            x = cc;
+          } else if (so.slice.axis == 'y') {
+            y = k;
+            z = rr;
+            x = cc;
+          } else {
+            x = k;
+            z = rr;
+            y = cc;
+          }
           so.buf[o++] = m.view.potential[(z * ny + y) * nx + x];
         }
       }

@@ -55,8 +55,8 @@ struct RecordSlice {
 RecordSlice parse_record_slice(const std::string& text);
 
 struct RecordOptions {
-  std::int64_t every = 10;           // sample potentials when step % every == 0
-  std::vector<RecordSlice> slices;   // planes whose potentials are sampled
+  std::int64_t every = 10;          // sample potentials when step % every == 0
+  std::vector<RecordSlice> slices;  // planes whose potentials are sampled
 };
 
 class Recorder {

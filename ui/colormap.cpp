@@ -69,7 +69,8 @@ QImage potential_legend(int width, int height, const QString& title) {
     const char* label;
   } ticks[] = {{1.0f, "1 (θ)"}, {0.5f, "0.5"}, {0.0f, "0 (reset)"}, {-0.5f, "-0.5"}, {-1.0f, "≤ -1"}};
   for (const auto& t : ticks) {
-    const int y = bottom - static_cast<int>(std::lround((t.u - kMapLo) / (kMapHi - kMapLo) * static_cast<float>(bottom - top)));
+    const int y =
+        bottom - static_cast<int>(std::lround((t.u - kMapLo) / (kMapHi - kMapLo) * static_cast<float>(bottom - top)));
     p.drawLine(bar_x + bar_w, y, bar_x + bar_w + 4, y);
     p.drawText(QRect(bar_x + bar_w + 7, y - 9, width - bar_w - 12, 18), Qt::AlignLeft | Qt::AlignVCenter,
                QString::fromUtf8(t.label));
@@ -78,8 +79,11 @@ QImage potential_legend(int width, int height, const QString& title) {
   const struct {
     QColor color;
     const char* label;
-  } keys[] = {{spike_color(), "spike"},     {input_color(), "input"},          {hit_color(), "hit"},
-              {miss_color(), "miss"},       {false_alarm_color(), "false alarm"}};
+  } keys[] = {{spike_color(), "spike"},
+              {input_color(), "input"},
+              {hit_color(), "hit"},
+              {miss_color(), "miss"},
+              {false_alarm_color(), "false alarm"}};
   QFont small = p.font();
   small.setPixelSize(std::max(9, std::min(12, width / 9)));
   p.setFont(small);

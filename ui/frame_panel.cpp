@@ -51,7 +51,8 @@ void FramePanel::paintEvent(QPaintEvent*) {
   if (image_.isNull()) return;
   // largest square-pixel box that fits; pixels are never smoothed
   const int avail_w = width() - 4, avail_h = height() - title_h - note_h - 4;
-  const double s = std::min(static_cast<double>(avail_w) / image_.width(), static_cast<double>(avail_h) / image_.height());
+  const double s =
+      std::min(static_cast<double>(avail_w) / image_.width(), static_cast<double>(avail_h) / image_.height());
   if (s <= 0) return;
   const int w = static_cast<int>(image_.width() * s), h = static_cast<int>(image_.height() * s);
   const QRect box((width() - w) / 2, title_h + 2 + (avail_h - h) / 2, w, h);

@@ -99,8 +99,8 @@ QImage error_image(const Frame& output, const Frame& target, int n) {
 }
 
 QImage annotated_slice(const Slice& s, const QString& title, int scale) {
-  const QImage heat = slice_image(s).scaled(s.width * scale, s.height * scale, Qt::IgnoreAspectRatio,
-                                             Qt::FastTransformation);
+  const QImage heat =
+      slice_image(s).scaled(s.width * scale, s.height * scale, Qt::IgnoreAspectRatio, Qt::FastTransformation);
   const int legend_w = 112, title_h = 28;
   QImage out(heat.width() + legend_w, std::max(heat.height() + title_h, 370), QImage::Format_RGB32);
   out.fill(background_color());

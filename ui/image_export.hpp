@@ -20,8 +20,8 @@ namespace spikecube::ui {
 struct Slice {
   int axis = 2, index = 0;
   int width = 0, height = 0;
-  std::vector<float> values;          // v / theta, row-major
-  std::vector<std::uint8_t> spiked;   // 1 where the neuron spiked
+  std::vector<float> values;         // v / theta, row-major
+  std::vector<std::uint8_t> spiked;  // 1 where the neuron spiked
 };
 
 // Returns an empty Slice (width 0) when index is outside the lattice.

@@ -30,7 +30,7 @@ struct VoxelOptions {
   int slab_axis = 2;         // 0 = x, 1 = y, 2 = z
   int slab_lo = 0;           // inclusive lattice coordinates along slab_axis
   int slab_hi = 1 << 30;
-  bool io_planes = true;     // draw the input frame and the prediction
+  bool io_planes = true;  // draw the input frame and the prediction
   // In active-only mode, at most this many neurons are drawn (0 = no limit):
   // spiking and flashing ones first, then the highest potentials, so the
   // effective cut rises when a lattice sits near threshold (keeps software

@@ -393,7 +393,8 @@ void MainWindow::handle_messages() {
         run_->setChecked(false);
         run_->setText(QStringLiteral("Run"));
       }
-      show_error(m.kind == WorkerMessage::Kind::kDiverged ? QStringLiteral("Run paused") : QStringLiteral("Error"), text);
+      show_error(m.kind == WorkerMessage::Kind::kDiverged ? QStringLiteral("Run paused") : QStringLiteral("Error"),
+                 text);
     }
   }
 }
@@ -490,8 +491,9 @@ void MainWindow::quick_screenshot() {
 }
 
 void MainWindow::slice_dialog() {
-  const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save slice (PNG; values go to .csv beside it)"),
-                                                    QString(), QStringLiteral("PNG images (*.png)"));
+  const QString path =
+      QFileDialog::getSaveFileName(this, QStringLiteral("Save slice (PNG; values go to .csv beside it)"), QString(),
+                                   QStringLiteral("PNG images (*.png)"));
   if (path.isEmpty()) return;
   if (const QString err = save_slice(path); !err.isEmpty()) show_error(QStringLiteral("Save slice"), err);
 }
@@ -514,8 +516,8 @@ void MainWindow::open_config() {
 
 void MainWindow::save_config() {
   if (!snap_.config) return;
-  const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save config"), QStringLiteral("spikecube.toml"),
-                                                    QStringLiteral("TOML configs (*.toml)"));
+  const QString path = QFileDialog::getSaveFileName(
+      this, QStringLiteral("Save config"), QStringLiteral("spikecube.toml"), QStringLiteral("TOML configs (*.toml)"));
   if (path.isEmpty()) return;
   try {
     write_file_atomic(path.toStdString(), to_toml(*snap_.config));
@@ -526,8 +528,9 @@ void MainWindow::save_config() {
 }
 
 void MainWindow::save_checkpoint() {
-  const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save checkpoint"), QStringLiteral("spikecube.h5"),
-                                                    QStringLiteral("HDF5 checkpoints (*.h5)"));
+  const QString path =
+      QFileDialog::getSaveFileName(this, QStringLiteral("Save checkpoint"), QStringLiteral("spikecube.h5"),
+                                   QStringLiteral("HDF5 checkpoints (*.h5)"));
   if (path.isEmpty()) return;
   if (const QString err = save_checkpoint_to(path); !err.isEmpty()) show_error(QStringLiteral("Save checkpoint"), err);
 }

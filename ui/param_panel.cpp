@@ -35,9 +35,9 @@ bool applies(std::string_view key, const std::string& model) {
 
 const std::vector<std::string_view>& ParamPanel::main_keys() {
   static const std::vector<std::string_view> keys = {
-      "stdp.a_plus",       "stdp.a_minus",      "stdp.tau_plus",     "stdp.tau_minus",    "readout.eta_out",
-      "neuron.adapt_jump", "neuron.adapt_tau",  "neuron.eta_theta",  "neuron.bias",       "neuron.noise",
-      "layer.eta",         "lattice.gain_xp",   "lattice.gain_xm",   "lattice.gain_yp",   "lattice.gain_ym",
+      "stdp.a_plus",       "stdp.a_minus",     "stdp.tau_plus",    "stdp.tau_minus",  "readout.eta_out",
+      "neuron.adapt_jump", "neuron.adapt_tau", "neuron.eta_theta", "neuron.bias",     "neuron.noise",
+      "layer.eta",         "lattice.gain_xp",  "lattice.gain_xm",  "lattice.gain_yp", "lattice.gain_ym",
       "lattice.gain_zp",   "lattice.gain_zm",
   };
   return keys;
@@ -102,7 +102,8 @@ void ParamPanel::add_row(QFormLayout* form, const ParamSpec& spec) {
     connect(box, &QDoubleSpinBox::valueChanged, this, [this, key](double v) { Q_EMIT param_changed(key, v); });
     row.widget = box;
   }
-  QString tip = QString::fromLatin1(spec.key) + QStringLiteral(": ") + QString::fromUtf8(spec.help.data(), static_cast<qsizetype>(spec.help.size()));
+  QString tip = QString::fromLatin1(spec.key) + QStringLiteral(": ") +
+                QString::fromUtf8(spec.help.data(), static_cast<qsizetype>(spec.help.size()));
   tip += QStringLiteral(" [%1, %2]").arg(spec.min).arg(spec.max);
   row.widget->setToolTip(tip);
   auto* label = new QLabel(short_name(spec.key));

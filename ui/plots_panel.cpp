@@ -99,7 +99,8 @@ PlotsPanel::PlotsPanel(QWidget* parent) : QWidget(parent) {
   layout->addLayout(top);
   iou_view_ = make_view(make_chart(QStringLiteral("IoU (last 100 steps)"), iou_, iou_x_, iou_y_, iou_color()));
   fire_view_ = make_view(make_chart(QStringLiteral("firing rate (hidden)"), fire_, fire_x_, fire_y_, fire_color()));
-  layer_view_ = make_view(make_chart(QStringLiteral("firing rate per layer"), layers_, layer_x_, layer_y_, QColor(60, 80, 200)));
+  layer_view_ =
+      make_view(make_chart(QStringLiteral("firing rate per layer"), layers_, layer_x_, layer_y_, QColor(60, 80, 200)));
   layout->addWidget(iou_view_);
   layout->addWidget(fire_view_);
   layout->addWidget(layer_view_);
@@ -161,7 +162,8 @@ void PlotsPanel::add(const Snapshot& s) {
   }
   while (!recent_.empty() && recent_.front().step <= last_step_ - kMaxWindow) recent_.pop_front();
   layer_pts_.clear();
-  for (std::size_t z = 0; z < s.layer_rates.size(); ++z) layer_pts_.append(QPointF(static_cast<double>(z), s.layer_rates[z]));
+  for (std::size_t z = 0; z < s.layer_rates.size(); ++z)
+    layer_pts_.append(QPointF(static_cast<double>(z), s.layer_rates[z]));
   const qint64 now = QDateTime::currentMSecsSinceEpoch();
   if (now - last_draw_ >= 500 || !s.running) redraw();  // chart repaints are costly in software
 }

@@ -11,9 +11,8 @@ namespace spikecube::ui {
 
 void lower_render_priority() {
 #ifdef __linux__
-  const int nice_step = qEnvironmentVariableIsSet("SPIKECUBE_RENDER_NICE")
-                            ? qEnvironmentVariableIntValue("SPIKECUBE_RENDER_NICE")
-                            : 5;
+  const int nice_step =
+      qEnvironmentVariableIsSet("SPIKECUBE_RENDER_NICE") ? qEnvironmentVariableIntValue("SPIKECUBE_RENDER_NICE") : 5;
   // per thread (the tid, not the process): the simulation thread keeps its priority
   if (nice_step > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice_step);
 #endif

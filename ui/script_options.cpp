@@ -75,9 +75,9 @@ std::string usage_text() {
 
 ScriptOptions parse_script_options(const std::vector<std::string>& args) {
   // Qt options that QApplication consumes itself
-  static const std::set<std::string> qt_with_value = {"-platform", "-display", "-style", "-geometry",
+  static const std::set<std::string> qt_with_value = {"-platform",        "-display",      "-style",  "-geometry",
                                                       "-qwindowgeometry", "-qwindowtitle", "-plugin", "-stylesheet",
-                                                      "-platformtheme", "-qwindowicon"};
+                                                      "-platformtheme",   "-qwindowicon"};
   static const std::set<std::string> qt_flags = {"-reverse", "-widgetcount", "-nograb", "-dograb", "-sync"};
   ScriptOptions o;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -116,8 +116,7 @@ ScriptOptions parse_script_options(const std::vector<std::string>& args) {
       } catch (const std::exception&) {
         throw UsageError("--speed: \"" + v + "\" is not a rate in steps per second (>= 0, 0 = max)");
       }
-    }
-    else if (flag == "--screenshot") o.screenshot = need();
+    } else if (flag == "--screenshot") o.screenshot = need();
     else if (flag == "--screenshot-window") o.screenshot_window = need();
     else if (flag == "--slice-png") o.slice = parse_slice(need());
     else if (flag == "--groups" && !has_value) o.group_lines = true;

@@ -272,8 +272,9 @@ bool SimWorker::step_due(LoopTimes& t, double speed) {
     return false;
   }
   // a late step does not earn a burst of catch-up steps beyond 100 ms
-  t.next_due = std::max(t.next_due + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / speed)),
-                        now - std::chrono::milliseconds(100));
+  t.next_due =
+      std::max(t.next_due + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / speed)),
+               now - std::chrono::milliseconds(100));
   return true;
 }
 
@@ -291,7 +292,8 @@ bool SimWorker::step_once(bool single) {
   if (const Health h = sim_->health(); h != Health::kOk) {
     stop = true;
     message(WorkerMessage::Kind::kDiverged, "paused at step " + std::to_string(sim_->step_count()) + ": " +
-                                                health_message(h, sim_->config().model) + "; change parameters or reset");
+                                                health_message(h, sim_->config().model) +
+                                                "; change parameters or reset");
   }
   if (stop) running_.store(false);
   return stop;

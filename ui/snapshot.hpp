@@ -26,23 +26,23 @@ struct MetricPoint {
 };
 
 struct Snapshot {
-  std::uint64_t seq = 0;          // publish counter, 0 = nothing published yet
-  std::uint64_t generation = 0;   // bumps when the Simulation is replaced (reset, new config)
-  std::int64_t step = 0;          // steps done (Simulation::step_count)
-  StepMetrics metrics;            // of the last step
-  bool running = false;           // free-running (not paused)
-  bool input_enabled = true;      // the manual input switch (Simulation::input_enabled)
+  std::uint64_t seq = 0;                  // publish counter, 0 = nothing published yet
+  std::uint64_t generation = 0;           // bumps when the Simulation is replaced (reset, new config)
+  std::int64_t step = 0;                  // steps done (Simulation::step_count)
+  StepMetrics metrics;                    // of the last step
+  bool running = false;                   // free-running (not paused)
+  bool input_enabled = true;              // the manual input switch (Simulation::input_enabled)
   InputMode input_mode = InputMode::kOn;  // what the input button last chose (replay: from memory)
-  bool input_on_next = true;      // switch and schedule together, for the next step
+  bool input_on_next = true;              // switch and schedule together, for the next step
   Health health = Health::kOk;
-  double steps_per_s = 0;         // measured over the last half second or so of running
+  double steps_per_s = 0;  // measured over the last half second or so of running
 
   // Every step since the snapshot the reader took before this one (so plots
   // miss nothing even though snapshots are published at ~60 Hz).
   std::vector<MetricPoint> history;
 
-  Frame input, target, output;    // n*n bytes each, 0/1
-  NeuronView neurons;             // potentials relative to threshold and spikes
+  Frame input, target, output;      // n*n bytes each, 0/1
+  NeuronView neurons;               // potentials relative to threshold and spikes
   std::vector<double> layer_rates;  // firing rate per z layer (empty for the layer model)
   std::vector<std::string> extra_names;
   // All-to-all groups (groups model): the side g of a group (0 = no groups)

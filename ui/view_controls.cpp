@@ -28,8 +28,9 @@ ViewControls::ViewControls(VoxelView* view, QWidget* parent) : QWidget(parent), 
   budget_->setSingleStep(1000);
   budget_->setValue(VoxelOptions{}.max_voxels);
   budget_->setPrefix(QStringLiteral("max "));
-  budget_->setToolTip(QStringLiteral("active only: draw at most this many neurons (spikes first, then the highest "
-                                     "potentials); keeps software rendering fluid"));
+  budget_->setToolTip(
+      QStringLiteral("active only: draw at most this many neurons (spikes first, then the highest "
+                     "potentials); keeps software rendering fluid"));
   axis_ = new QComboBox(this);
   axis_->addItems({QStringLiteral("x"), QStringLiteral("y"), QStringLiteral("z")});
   axis_->setCurrentIndex(2);

@@ -110,8 +110,8 @@ VoxelScene::VoxelScene(Qt3DCore::QEntity* root) : root_(root) {
   outline_entity_ = new Qt3DCore::QEntity(root_);
   auto* outline_geometry = new Qt3DCore::QGeometry(outline_entity_);
   outline_buffer_ = new Qt3DCore::QBuffer(outline_geometry);
-  outline_attr_ = float_attribute(outline_geometry, outline_buffer_, QAttribute::defaultPositionAttributeName(), 3, 0,
-                                  3, 0, 0);
+  outline_attr_ =
+      float_attribute(outline_geometry, outline_buffer_, QAttribute::defaultPositionAttributeName(), 3, 0, 3, 0, 0);
   outline_geometry->addAttribute(outline_attr_);
   outline_renderer_ = new Qt3DRender::QGeometryRenderer(outline_entity_);
   outline_renderer_->setPrimitiveType(Qt3DRender::QGeometryRenderer::Lines);
@@ -179,10 +179,10 @@ VoxelScene::Draw VoxelScene::make_draw(Qt3DCore::QGeometry* geometry, bool point
   d.material->addParameter(new Qt3DRender::QParameter(QStringLiteral("pointMode"), points ? 1.0f : 0.0f));
   // the categorical colours come from ui/colormap, like the legend's swatches
   const std::pair<const char*, QColor> colours[] = {{"spikeColor", spike_color()},
-                                                     {"inputColor", input_color()},
-                                                     {"hitColor", hit_color()},
-                                                     {"missColor", miss_color()},
-                                                     {"falseAlarmColor", false_alarm_color()}};
+                                                    {"inputColor", input_color()},
+                                                    {"hitColor", hit_color()},
+                                                    {"missColor", miss_color()},
+                                                    {"falseAlarmColor", false_alarm_color()}};
   for (const auto& [name, colour] : colours)
     d.material->addParameter(new Qt3DRender::QParameter(QString::fromLatin1(name), colour));
   alpha_params_.push_back(alpha);
@@ -226,9 +226,9 @@ void VoxelScene::set_transparent(bool on, float alpha) {
       auto* eq = new Qt3DRender::QBlendEquation(d->pass);
       eq->setBlendFunction(Qt3DRender::QBlendEquation::Add);
       auto* no_depth = new Qt3DRender::QNoDepthMask(d->pass);  // see through: do not occlude later voxels
-      for (Qt3DRender::QRenderState* s : {static_cast<Qt3DRender::QRenderState*>(args),
-                                          static_cast<Qt3DRender::QRenderState*>(eq),
-                                          static_cast<Qt3DRender::QRenderState*>(no_depth)}) {
+      for (Qt3DRender::QRenderState* s :
+           {static_cast<Qt3DRender::QRenderState*>(args), static_cast<Qt3DRender::QRenderState*>(eq),
+            static_cast<Qt3DRender::QRenderState*>(no_depth)}) {
         d->pass->addRenderState(s);
         blend_states_.push_back(s);
       }

@@ -112,8 +112,9 @@ void VoxelView::on_frame() {
 
 void VoxelView::reset_camera() {
   const VoxelLayout l = layout_.nx > 0 ? layout_ : make_layout(Dims{48, 48, 1});
-  const float aspect = window_->height() > 0 ? static_cast<float>(window_->width()) / static_cast<float>(window_->height())
-                                             : 16.0f / 9.0f;
+  const float aspect = window_->height() > 0
+                           ? static_cast<float>(window_->width()) / static_cast<float>(window_->height())
+                           : 16.0f / 9.0f;
   const QVector3D dir = QVector3D(kViewDir[0], kViewDir[1], kViewDir[2]).normalized();
   const QVector3D up(0, 1, 0);
   const QVector3D right = QVector3D::crossProduct(-dir, up).normalized();
@@ -130,8 +131,8 @@ void VoxelView::reset_camera() {
     for (const float sy : {-1.0f, 1.0f})
       for (const float sz : {-1.0f, 1.0f}) {
         const QVector3D c(sx * l.half_x(), sy * l.half_y(), sz * l.half_z());
-        corners.push_back({QVector3D::dotProduct(c, right), QVector3D::dotProduct(c, cam_up),
-                           QVector3D::dotProduct(c, dir)});
+        corners.push_back(
+            {QVector3D::dotProduct(c, right), QVector3D::dotProduct(c, cam_up), QVector3D::dotProduct(c, dir)});
       }
   // From distance d along dir, the view centre may sit anywhere across the
   // view that keeps each corner within the frustum: |x - cx| <= (d - toward)

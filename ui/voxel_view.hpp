@@ -6,8 +6,8 @@
 
 #include <QImage>
 #include <QVector3D>
-#include <algorithm>
 #include <QWidget>
+#include <algorithm>
 #include <functional>
 #include <vector>
 
@@ -18,11 +18,11 @@ class QLabel;
 namespace Qt3DExtras {
 class QOrbitCameraController;
 class Qt3DWindow;
-}
+}  // namespace Qt3DExtras
 namespace Qt3DRender {
 class QCamera;
 class QRenderCapture;
-}
+}  // namespace Qt3DRender
 
 namespace spikecube::ui {
 
@@ -98,7 +98,7 @@ class VoxelView : public QWidget {
   VoxelOptions options_;
   InstanceBuilder builder_;
   std::vector<float> instances_;
-  Snapshot copy_;                   // what rebuild() uses when options change between snapshots
+  Snapshot copy_;  // what rebuild() uses when options change between snapshots
   VoxelLayout layout_;
   Dims dims_;
   bool layer_model_ = false;

@@ -83,7 +83,8 @@ int bench_cube(const BenchOptions& opt) {
     // what the README's reference points (Performance) measure
     const CubeBench full = run_cube(opt.n, opt.depth, opt.threads, steps, 200, true);
     const CubeBench b = run_cube(opt.n, opt.depth, opt.threads, steps, 200, false);
-    std::cout << "model=cube n=" << opt.n << " L=" << opt.depth << " steps=" << steps << " threads=" << b.threads << "\n";
+    std::cout << "model=cube n=" << opt.n << " L=" << opt.depth << " steps=" << steps << " threads=" << b.threads
+              << "\n";
     std::cout << "with_readout: steps_per_s=" << static_cast<long long>(full.r.steps_per_s)
               << " cpu_steps_per_s=" << static_cast<long long>(static_cast<double>(steps) / full.r.cpu_s) << "\n";
     std::cout << "lattice_only: cpu_steps_per_s=" << static_cast<long long>(static_cast<double>(steps) / b.r.cpu_s)
@@ -98,7 +99,8 @@ int bench_cube(const BenchOptions& opt) {
   // cpu_ns: process CPU time per neuron-step (all threads), the fairer figure
   // on a loaded machine. With --repeat R each row is the median of R runs
   // (by wall time): a shared VM's neighbours come and go.
-  std::cout << "side  neurons      threads  steps  steps_per_s  ns_per_neuron_step  cpu_ns_per_neuron_step  spikes_frac  bytes_per_neuron\n";
+  std::cout << "side  neurons      threads  steps  steps_per_s  ns_per_neuron_step  cpu_ns_per_neuron_step  "
+               "spikes_frac  bytes_per_neuron\n";
   std::vector<int> thread_counts{1, 2};
   if (opt.threads_given) thread_counts = {opt.threads};
   for (int side : opt.sides) {
@@ -108,15 +110,18 @@ int bench_cube(const BenchOptions& opt) {
     const auto steps = static_cast<std::int64_t>(std::max(20.0, std::min(2000.0, 1.0e9 / neurons)));
     for (int threads : thread_counts) {
       std::vector<CubeBench> runs;
-      for (int k = 0; k < opt.repeat; ++k) runs.push_back(run_cube(side, side, threads, steps, std::max<std::int64_t>(10, steps / 10), false));
-      std::sort(runs.begin(), runs.end(), [](const CubeBench& a, const CubeBench& b) { return a.r.steps_per_s < b.r.steps_per_s; });
+      for (int k = 0; k < opt.repeat; ++k)
+        runs.push_back(run_cube(side, side, threads, steps, std::max<std::int64_t>(10, steps / 10), false));
+      std::sort(runs.begin(), runs.end(),
+                [](const CubeBench& a, const CubeBench& b) { return a.r.steps_per_s < b.r.steps_per_s; });
       const CubeBench& b = runs[runs.size() / 2];
-      std::cout << std::setw(4) << side << "  " << std::setw(11) << static_cast<long long>(neurons) << "  " << std::setw(7)
-                << b.threads << "  " << std::setw(5) << steps << "  " << std::setw(11) << std::fixed << std::setprecision(1)
-                << b.r.steps_per_s << "  " << std::setw(18) << std::setprecision(3) << 1e9 / (b.r.steps_per_s * neurons)
-                << "  " << std::setw(22) << 1e9 * b.r.cpu_s / (static_cast<double>(steps) * neurons) << "  " << std::setw(11)
-                << std::setprecision(4) << b.r.spikes_per_step / neurons << "  " << std::setw(16) << std::setprecision(2)
-                << b.bytes_per_neuron << std::defaultfloat << std::endl;
+      std::cout << std::setw(4) << side << "  " << std::setw(11) << static_cast<long long>(neurons) << "  "
+                << std::setw(7) << b.threads << "  " << std::setw(5) << steps << "  " << std::setw(11) << std::fixed
+                << std::setprecision(1) << b.r.steps_per_s << "  " << std::setw(18) << std::setprecision(3)
+                << 1e9 / (b.r.steps_per_s * neurons) << "  " << std::setw(22)
+                << 1e9 * b.r.cpu_s / (static_cast<double>(steps) * neurons) << "  " << std::setw(11)
+                << std::setprecision(4) << b.r.spikes_per_step / neurons << "  " << std::setw(16)
+                << std::setprecision(2) << b.bytes_per_neuron << std::defaultfloat << std::endl;
     }
   }
   return 0;
@@ -166,17 +171,19 @@ int bench_groups(const BenchOptions& opt) {
     return 0;
   }
   // --scaling: group sides 2, 4, 8 (those dividing n and L) at 1 and 2 threads
-  std::cout << "g  links_per_neuron  threads  steps  steps_per_s  cpu_steps_per_s  spikes_per_step  syn_events_per_s  bytes_per_neuron\n";
+  std::cout << "g  links_per_neuron  threads  steps  steps_per_s  cpu_steps_per_s  spikes_per_step  syn_events_per_s  "
+               "bytes_per_neuron\n";
   for (int g : {2, 4, 8}) {
     if (opt.n % g != 0 || opt.depth % g != 0) continue;
     for (int threads : {1, 2}) {
       const GroupsBench b = run_groups(opt.n, opt.depth, g, threads, steps, 200);
-      std::cout << g << "  " << std::setw(16) << std::fixed << std::setprecision(2) << b.out_links << "  " << std::setw(7)
-                << threads << "  " << std::setw(5) << steps << "  " << std::setw(11) << std::setprecision(1)
-                << b.r.steps_per_s << "  " << std::setw(15) << static_cast<double>(steps) / b.r.cpu_s << "  "
-                << std::setw(15) << b.r.spikes_per_step << "  " << std::setw(16)
-                << std::scientific << std::setprecision(3) << b.syn_events_per_s << "  " << std::setw(16) << std::fixed
-                << std::setprecision(1) << b.bytes_per_neuron << std::defaultfloat << std::endl;
+      std::cout << g << "  " << std::setw(16) << std::fixed << std::setprecision(2) << b.out_links << "  "
+                << std::setw(7) << threads << "  " << std::setw(5) << steps << "  " << std::setw(11)
+                << std::setprecision(1) << b.r.steps_per_s << "  " << std::setw(15)
+                << static_cast<double>(steps) / b.r.cpu_s << "  " << std::setw(15) << b.r.spikes_per_step << "  "
+                << std::setw(16) << std::scientific << std::setprecision(3) << b.syn_events_per_s << "  "
+                << std::setw(16) << std::fixed << std::setprecision(1) << b.bytes_per_neuron << std::defaultfloat
+                << std::endl;
     }
   }
   return 0;
@@ -189,7 +196,8 @@ int bench_command(const BenchOptions& opt) {
     if (opt.model == "layer") return bench_layer(opt);
     if (opt.model == "cube") return bench_cube(opt);
     if (opt.model == "groups") return bench_groups(opt);
-    std::cerr << "spikecube-cli: --model " << opt.model << ": not available in this build; expected one of {layer, cube, groups}\n";
+    std::cerr << "spikecube-cli: --model " << opt.model
+              << ": not available in this build; expected one of {layer, cube, groups}\n";
     return 2;
   } catch (const ConfigError& e) {
     std::cerr << "spikecube-cli: " << e.what() << "\n";

@@ -13,12 +13,12 @@ struct BenchOptions {
   int n = 48;
   int depth = 48;
   int group = 4;
-  std::int64_t steps = 0;   // 0 = the scenario's default
+  std::int64_t steps = 0;  // 0 = the scenario's default
   int threads = 1;
   bool scaling = false;
-  bool threads_given = false;           // --scaling: only this thread count, not 1 and 2
+  bool threads_given = false;                // --scaling: only this thread count, not 1 and 2
   std::vector<int> sides{32, 64, 128, 256};  // --scaling: cube sides
-  int repeat = 3;                       // --scaling: runs per row; the median is reported
+  int repeat = 3;                            // --scaling: runs per row; the median is reported
 };
 
 int bench_command(const BenchOptions& opt);

@@ -54,13 +54,14 @@ int list_params() {
       case spikecube::ParamType::kIntervals: allowed = "[[first, last], ...]"; break;
       default: {
         std::ostringstream os;
-        os << (spec.min_open ? "(" : "[") << spec.min << ", " << (spec.max >= 1e12 ? std::string("inf") : (std::ostringstream() << spec.max).str()) << "]";
+        os << (spec.min_open ? "(" : "[") << spec.min << ", "
+           << (spec.max >= 1e12 ? std::string("inf") : (std::ostringstream() << spec.max).str()) << "]";
         allowed = os.str();
       }
     }
     std::replace(allowed.begin(), allowed.end(), '|', '/');
-    std::cout << "| `" << spec.key << "` | `" << value << "` | " << allowed << " | " << (spec.live ? "yes" : "") << " | "
-              << spec.help << " |\n";
+    std::cout << "| `" << spec.key << "` | `" << value << "` | " << allowed << " | " << (spec.live ? "yes" : "")
+              << " | " << spec.help << " |\n";
   }
   return 0;
 }
@@ -99,26 +100,35 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", seed_text, "random seed (overrides run.seed)");
   run_cmd->add_option("--threads", threads_text, "worker threads, 0 = all cores (results do not depend on it)");
   run_cmd->add_option("--set", run.overrides, "override a parameter: section.key=value (repeatable)");
-  run_cmd->add_option("--input-off", run.input_off, "switch the input off over steps A..B inclusive, as A:B (repeatable)");
+  run_cmd->add_option("--input-off", run.input_off,
+                      "switch the input off over steps A..B inclusive, as A:B (repeatable)");
   run_cmd->add_option("--replay", run.replay, "replay from memory over steps A..B inclusive, as A:B (repeatable)");
   run_cmd->add_option("--out", run.out_dir, "output folder for metrics.csv, config.toml, summary.json");
   run_cmd->add_flag("--quiet", run.quiet, "no progress bar");
-  run_cmd->add_option("--checkpoint", run.checkpoint_path, "write the full state to this HDF5 file at the end (and on SIGINT/SIGTERM)");
-  run_cmd->add_option("--checkpoint-every", run.checkpoint_every, "also write PATH_<step>.h5 every N steps (ck.h5 -> ck_000500.h5)");
+  run_cmd->add_option("--checkpoint", run.checkpoint_path,
+                      "write the full state to this HDF5 file at the end (and on SIGINT/SIGTERM)");
+  run_cmd->add_option("--checkpoint-every", run.checkpoint_every,
+                      "also write PATH_<step>.h5 every N steps (ck.h5 -> ck_000500.h5)");
   run_cmd->add_option("--resume", run.resume_path, "continue from a checkpoint; --steps N runs N more steps");
   run_cmd->add_option("--record", run.record_path, "record spikes (and sampled potentials) to this HDF5 file");
   run_cmd->add_option("--record-every", run.record_every, "sample potentials every K steps (default 10)");
-  run_cmd->add_option("--record-slice", run.record_slices, "record potentials of the plane AXIS:INDEX, e.g. z:0 (repeatable)");
+  run_cmd->add_option("--record-slice", run.record_slices,
+                      "record potentials of the plane AXIS:INDEX, e.g. z:0 (repeatable)");
   spikecube::cli::LogOptions log;
-  run_cmd->add_option("--log-level", log.level, "log to stderr (and --log FILE) from this level on: trace, debug, info, warn (default), error, critical, off")
+  run_cmd
+      ->add_option(
+          "--log-level", log.level,
+          "log to stderr (and --log FILE) from this level on: trace, debug, info, warn (default), error, critical, off")
       ->check(CLI::IsMember(spikecube::cli::log_level_names()));
   run_cmd->add_option("--log", log.file, "also append the log to FILE, with timestamps");
 
   spikecube::cli::SweepOptions sweep;
-  auto* sweep_cmd = app.add_subcommand("sweep", "run every combination of --grid values x seeds and tabulate the results");
+  auto* sweep_cmd =
+      app.add_subcommand("sweep", "run every combination of --grid values x seeds and tabulate the results");
   sweep_cmd->add_option("--preset", sweep.preset, "preset name (see `presets`); default 01_01");
   sweep_cmd->add_option("--config", sweep.config_path, "TOML config file");
-  sweep_cmd->add_option("--grid", sweep.grid, "KEY=V1,V2,...: values of one config key (repeatable; every combination runs)");
+  sweep_cmd->add_option("--grid", sweep.grid,
+                        "KEY=V1,V2,...: values of one config key (repeatable; every combination runs)");
   sweep_cmd->add_option("--seeds", sweep.seeds, "seeds of every combination: A-B or A,B,C (default 0)");
   sweep_cmd->add_option("--steps", sweep_steps_text, "steps of every run (overrides run.steps)");
   sweep_cmd->add_option("--set", sweep.overrides, "override a parameter of every run: section.key=value (repeatable)");
@@ -141,8 +151,11 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--steps", bench_steps_text, "timed steps");
   bench_cmd->add_option("--threads", bench.threads, "worker threads (0 = all cores)")->check(CLI::Range(0, 256));
   bench_cmd->add_flag("--scaling", bench.scaling, "table of cube sizes 32^3..256^3 at 1 and 2 threads");
-  bench_cmd->add_option("--sides", bench.sides, "--scaling: cube sides (default 32 64 128 256)")->check(CLI::Range(3, 1024))->delimiter(',');
-  bench_cmd->add_option("--repeat", bench.repeat, "--scaling: runs per row, the median is reported (default 3)")->check(CLI::Range(1, 100));
+  bench_cmd->add_option("--sides", bench.sides, "--scaling: cube sides (default 32 64 128 256)")
+      ->check(CLI::Range(3, 1024))
+      ->delimiter(',');
+  bench_cmd->add_option("--repeat", bench.repeat, "--scaling: runs per row, the median is reported (default 3)")
+      ->check(CLI::Range(1, 100));
 
   try {
     app.parse(argc, argv);

@@ -26,8 +26,8 @@ class Progress {
     bar[kWidth] = '\0';
     const double rate = secs > 0 ? static_cast<double>(step) / secs : 0.0;
     std::fprintf(stderr, "\r[%s] %3d%% step %lld/%lld  %.0f steps/s  iou100 %.3f  fire %.3f ", bar,
-                 static_cast<int>(frac * 100), static_cast<long long>(step), static_cast<long long>(total_), rate, iou100,
-                 fire);
+                 static_cast<int>(frac * 100), static_cast<long long>(step), static_cast<long long>(total_), rate,
+                 iou100, fire);
     std::fflush(stderr);
     drawn_ = true;
   }

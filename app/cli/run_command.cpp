@@ -54,7 +54,9 @@ Config resolve_config(const RunOptions& opt) {
   if (const auto steps = steps_option(opt)) cfg.steps = *steps;
   if (opt.seed) cfg.seed = *opt.seed;
   if (opt.threads) {
-    if (*opt.threads < 0 || *opt.threads > 256) throw ConfigError("--threads: " + std::to_string(*opt.threads) + " is out of range; expected an integer in [0, 256]");
+    if (*opt.threads < 0 || *opt.threads > 256)
+      throw ConfigError("--threads: " + std::to_string(*opt.threads) +
+                        " is out of range; expected an integer in [0, 256]");
     cfg.threads = *opt.threads;
   }
   for (const auto& s : opt.input_off) cfg.input_off.push_back(parse_interval(s, "--input-off"));
@@ -222,7 +224,8 @@ class StepFiles {
     metrics_->commit();
     if (layers_) layers_->commit();
     write_file_atomic((out_ / "config.toml").string(), to_toml(sim.config()));
-    write_file_atomic((out_ / "summary.json").string(), summary_json(sim.config(), summary, ran, seconds, sim.model().state_hash()));
+    write_file_atomic((out_ / "summary.json").string(),
+                      summary_json(sim.config(), summary, ran, seconds, sim.model().state_hash()));
   }
 
  private:
@@ -242,7 +245,8 @@ struct RunSetup {
 
 void check_options(const RunOptions& opt) {
   if (opt.checkpoint_every < 0) throw ConfigError("--checkpoint-every: must be >= 0");
-  if (opt.checkpoint_every > 0 && opt.checkpoint_path.empty()) throw ConfigError("--checkpoint-every needs --checkpoint PATH");
+  if (opt.checkpoint_every > 0 && opt.checkpoint_path.empty())
+    throw ConfigError("--checkpoint-every needs --checkpoint PATH");
   if (opt.record_every < 1) throw ConfigError("--record-every: must be >= 1");
   if (!opt.record_slices.empty() && opt.record_path.empty()) throw ConfigError("--record-slice needs --record PATH");
 }
@@ -251,7 +255,9 @@ void check_options(const RunOptions& opt) {
 // that it fits (model kind and sizes).
 std::unique_ptr<Simulation> open_resumed(const RunOptions& opt, std::int64_t& to_run) {
   if (!opt.overrides.empty() || opt.seed || opt.threads || !opt.input_off.empty() || !opt.replay.empty()) {
-    throw ConfigError("--resume: --set, --seed, --threads, --input-off and --replay cannot be combined with it (the checkpoint holds the config)");
+    throw ConfigError(
+        "--resume: --set, --seed, --threads, --input-off and --replay cannot be combined with it (the checkpoint holds "
+        "the config)");
   }
   std::unique_ptr<Simulation> sim;
   if (!opt.preset.empty() || !opt.config_path.empty()) {
@@ -276,12 +282,15 @@ void log_run_start(const RunOptions& opt, const Simulation& sim, std::int64_t to
   std::string source = "preset " + (opt.preset.empty() ? std::string("01_01") : opt.preset);
   if (!opt.config_path.empty()) source = "config " + opt.config_path;
   if (!opt.resume_path.empty()) source = "checkpoint " + opt.resume_path;
-  const std::string size = c.model == "layer" ? fmt::format("{}x{}", c.n, c.n) : fmt::format("{}x{}x{}", c.n, c.n, c.depth);
+  const std::string size =
+      c.model == "layer" ? fmt::format("{}x{}", c.n, c.n) : fmt::format("{}x{}x{}", c.n, c.n, c.depth);
   const std::int64_t first = sim.step_count() + 1;
-  const std::string steps = to_run > 0 ? fmt::format("steps {}-{}", first, first + to_run - 1) : std::string("no steps");
+  const std::string steps =
+      to_run > 0 ? fmt::format("steps {}-{}", first, first + to_run - 1) : std::string("no steps");
   const std::string threads = c.threads == 0 ? std::string("all cores") : std::to_string(c.threads);
   const std::string out = opt.out_dir.empty() ? std::string("none (--out not given)") : opt.out_dir;
-  spdlog::info("run: {} ({} {}), seed {}, {}, threads {}, output {}", source, c.model, size, c.seed, steps, threads, out);
+  spdlog::info("run: {} ({} {}), seed {}, {}, threads {}, output {}", source, c.model, size, c.seed, steps, threads,
+               out);
   spdlog::debug("resolved config:\n{}", to_toml(c));
   const unsigned cores = std::thread::hardware_concurrency();
   if (cores > 0 && c.threads > static_cast<int>(cores)) {
@@ -336,8 +345,8 @@ RunSetup setup_run(const RunOptions& opt) {
 struct RunOutcome {
   int exit_code = kExitOk;  // 2: a recording or checkpoint write failed; 3: model fault
   bool faulted = false;
-  int signal = 0;           // SIGINT / SIGTERM that ended the run early
-  std::int64_t ran = 0;     // this invocation only (a resumed run continues the count)
+  int signal = 0;        // SIGINT / SIGTERM that ended the run early
+  std::int64_t ran = 0;  // this invocation only (a resumed run continues the count)
   double seconds = 0;
 };
 
@@ -450,14 +459,15 @@ int report_run(const RunOptions& opt, RunSetup& setup, const RunOutcome& out) {
   if (checkpoint != kExitOk) exit_code = checkpoint;
   if (recording != kExitOk) exit_code = recording;
   if (setup.files) {
-    if (const int rc = exit_code_of([&] { setup.files->commit(sim, summary, out.ran, out.seconds); }); rc != kExitOk) return rc;
+    if (const int rc = exit_code_of([&] { setup.files->commit(sim, summary, out.ran, out.seconds); }); rc != kExitOk)
+      return rc;
     spdlog::info("outputs written to {}", opt.out_dir);
   }
   std::cout << summary_line(summary, sps) << std::endl;
   if (out.signal != 0 && exit_code == kExitOk) {
     report_error(std::string("interrupted by ") + (out.signal == SIGINT ? "SIGINT" : "SIGTERM") + " after step " +
-                 std::to_string(sim.step_count()) + (opt.checkpoint_path.empty() ? "" : "; checkpoint " + opt.checkpoint_path) +
-                 "; outputs written");
+                 std::to_string(sim.step_count()) +
+                 (opt.checkpoint_path.empty() ? "" : "; checkpoint " + opt.checkpoint_path) + "; outputs written");
     return 128 + out.signal;
   }
   return exit_code;

@@ -26,17 +26,17 @@ struct RunOptions {
   std::optional<std::int64_t> steps;
   std::optional<std::uint64_t> seed;
   std::optional<int> threads;
-  std::vector<std::string> overrides;   // --set key=value, in order
-  std::vector<std::string> input_off;   // --input-off A:B
-  std::vector<std::string> replay;      // --replay A:B
+  std::vector<std::string> overrides;  // --set key=value, in order
+  std::vector<std::string> input_off;  // --input-off A:B
+  std::vector<std::string> replay;     // --replay A:B
   std::string out_dir;
   bool quiet = false;
 
-  std::string checkpoint_path;          // --checkpoint: written at the end
-  std::int64_t checkpoint_every = 0;    // --checkpoint-every N: also PATH_<step>.h5 every N steps
-  std::string resume_path;              // --resume: start from this checkpoint
-  std::string record_path;              // --record: HDF5 recording of spikes (+ potentials)
-  std::int64_t record_every = 10;       // --record-every K: potential sampling interval
+  std::string checkpoint_path;             // --checkpoint: written at the end
+  std::int64_t checkpoint_every = 0;       // --checkpoint-every N: also PATH_<step>.h5 every N steps
+  std::string resume_path;                 // --resume: start from this checkpoint
+  std::string record_path;                 // --record: HDF5 recording of spikes (+ potentials)
+  std::int64_t record_every = 10;          // --record-every K: potential sampling interval
   std::vector<std::string> record_slices;  // --record-slice AXIS:INDEX (repeatable)
 };
 

@@ -50,7 +50,8 @@ class SweepSignals {
   SweepSignals& operator=(const SweepSignals&) = delete;
 
  private:
-  struct sigaction old_int_ {}, old_term_ {};
+  struct sigaction old_int_ {
+  }, old_term_{};
 };
 
 std::string slurp(const fs::path& p) {
@@ -101,7 +102,11 @@ struct Job {
 class Sweep {
  public:
   Sweep(const SweepOptions& opt, Config base, std::vector<GridAxis> axes, std::vector<SweepRun> plan)
-      : opt_(opt), base_(std::move(base)), axes_(std::move(axes)), plan_(std::move(plan)), steps_(base_.steps),
+      : opt_(opt),
+        base_(std::move(base)),
+        axes_(std::move(axes)),
+        plan_(std::move(plan)),
+        steps_(base_.steps),
         out_(opt.out_dir) {}
 
   int run() {
@@ -111,11 +116,12 @@ class Sweep {
       if (previous_.find(axes_, plan_[i]) == nullptr) pending.push_back(i);
     }
     const std::size_t done_before = plan_.size() - pending.size();
-    const int jobs = opt_.jobs && *opt_.jobs > 0 ? *opt_.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    std::cout << "sweep: " << plan_.size() << " runs (" << combos() << (combos() == 1 ? " combination x " : " combinations x ")
-              << seeds() << (seeds() == 1 ? " seed), " : " seeds), ")
-              << done_before << " already in " << (out_ / "results.csv").string() << ", " << jobs << " at a time"
-              << std::endl;
+    const int jobs =
+        opt_.jobs && *opt_.jobs > 0 ? *opt_.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::cout << "sweep: " << plan_.size() << " runs (" << combos()
+              << (combos() == 1 ? " combination x " : " combinations x ") << seeds()
+              << (seeds() == 1 ? " seed), " : " seeds), ") << done_before << " already in "
+              << (out_ / "results.csv").string() << ", " << jobs << " at a time" << std::endl;
     new_rows_.assign(plan_.size(), {});
     total_ = pending.size();
     start_ = std::chrono::steady_clock::now();
@@ -142,8 +148,8 @@ class Sweep {
     }
     clear_progress();
     if (g_sweep_signal != 0) {
-      std::cerr << "spikecube-cli: sweep interrupted by " << (g_sweep_signal == SIGINT ? "SIGINT" : "SIGTERM") << " after "
-                << finished_ << " of " << total_ << " runs; " << (out_ / "results.csv").string()
+      std::cerr << "spikecube-cli: sweep interrupted by " << (g_sweep_signal == SIGINT ? "SIGINT" : "SIGTERM")
+                << " after " << finished_ << " of " << total_ << " runs; " << (out_ / "results.csv").string()
                 << " holds every finished run, and the same command continues the sweep\n";
       return g_sweep_signal == SIGINT ? 130 : 143;
     }
@@ -313,7 +319,8 @@ class Sweep {
     std::string bar(kWidth, '.');
     for (int i = 0; i < filled; ++i) bar[static_cast<std::size_t>(i)] = '#';
     std::string eta = "?";
-    if (finished_ > 0) eta = clock_text(elapsed / static_cast<double>(finished_) * static_cast<double>(total_ - finished_));
+    if (finished_ > 0)
+      eta = clock_text(elapsed / static_cast<double>(finished_) * static_cast<double>(total_ - finished_));
     std::fprintf(stderr, "\r[%s] %zu/%zu runs  %zu running  elapsed %s  ETA %s ", bar.c_str(), finished_, total_,
                  running_.size(), clock_text(elapsed).c_str(), eta.c_str());
     std::fflush(stderr);
@@ -351,7 +358,8 @@ int sweep_command(const SweepOptions& opt) {
       throw ConfigError("--jobs: " + std::to_string(*opt.jobs) + " is out of range; expected an integer in [1, 256]");
     }
     if (opt.steps && (*opt.steps < 0 || *opt.steps > 1000000000000)) {
-      throw ConfigError("--steps: " + std::to_string(*opt.steps) + " is out of range; expected an integer in [0, 1e12]");
+      throw ConfigError("--steps: " + std::to_string(*opt.steps) +
+                        " is out of range; expected an integer in [0, 1e12]");
     }
     Config base = !opt.config_path.empty() ? load_config_file(opt.config_path)
                                            : load_preset(opt.preset.empty() ? "01_01" : opt.preset);
@@ -379,8 +387,8 @@ int sweep_command(const SweepOptions& opt) {
     const fs::path id_file = out / "sweep.txt";
     if (fs::exists(id_file)) {
       if (slurp(id_file) != identity) {
-        throw ConfigError("--out: " + out.string() + " holds a sweep with other fixed settings (see " + id_file.string() +
-                          "); use another folder");
+        throw ConfigError("--out: " + out.string() + " holds a sweep with other fixed settings (see " +
+                          id_file.string() + "); use another folder");
       }
     } else {
       write_file_atomic(id_file.string(), identity);

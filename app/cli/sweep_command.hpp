@@ -24,8 +24,8 @@ namespace spikecube::cli {
 struct SweepOptions {
   std::string preset;
   std::string config_path;
-  std::vector<std::string> grid;       // --grid KEY=V1,V2,... (repeatable)
-  std::string seeds = "0";             // --seeds 0-4 or 0,3,7
+  std::vector<std::string> grid;  // --grid KEY=V1,V2,... (repeatable)
+  std::string seeds = "0";        // --seeds 0-4 or 0,3,7
   std::optional<std::int64_t> steps;
   std::vector<std::string> overrides;  // --set key=value for every run
   std::optional<int> jobs;             // runs at a time; default: all cores

@@ -34,7 +34,8 @@ std::uint64_t parse_seed(const std::string& text, const std::string& whole) {
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, v);
   if (text.empty() || ec != std::errc() || ptr != end) {
-    throw ConfigError("--seeds: '" + whole + "' is not a seed list; expected integers in [0, 18446744073709551615] as A-B or A,B,C");
+    throw ConfigError("--seeds: '" + whole +
+                      "' is not a seed list; expected integers in [0, 18446744073709551615] as A-B or A,B,C");
   }
   return v;
 }
@@ -121,7 +122,8 @@ std::vector<std::uint64_t> parse_seed_list(const std::string& text) {
   }
   std::set<std::uint64_t> seen;
   for (auto s : seeds) {
-    if (!seen.insert(s).second) throw ConfigError("--seeds: seed " + std::to_string(s) + " is given twice in '" + text + "'");
+    if (!seen.insert(s).second)
+      throw ConfigError("--seeds: seed " + std::to_string(s) + " is given twice in '" + text + "'");
   }
   return seeds;
 }
@@ -215,7 +217,8 @@ ResultTable ResultTable::from_csv(const std::string& text) {
   return t;
 }
 
-const std::map<std::string, std::string>* ResultTable::find(const std::vector<GridAxis>& axes, const SweepRun& run) const {
+const std::map<std::string, std::string>* ResultTable::find(const std::vector<GridAxis>& axes,
+                                                            const SweepRun& run) const {
   for (const auto& row : rows) {
     bool same = row.count("seed") && row.at("seed") == std::to_string(run.seed);
     for (std::size_t i = 0; same && i < axes.size(); ++i) {
@@ -313,7 +316,8 @@ std::string summary_table(const std::vector<GridAxis>& axes, const ResultTable& 
     std::vector<const std::map<std::string, std::string>*> rows;
     for (const auto& row : results.rows) {
       bool same = !row.count("status") || row.at("status") == "ok";
-      for (std::size_t i = 0; same && i < axes.size(); ++i) same = row.count(axes[i].key) && row.at(axes[i].key) == key[i];
+      for (std::size_t i = 0; same && i < axes.size(); ++i)
+        same = row.count(axes[i].key) && row.at(axes[i].key) == key[i];
       if (same) rows.push_back(&row);
     }
     md << "|";

@@ -11,13 +11,13 @@
 #include <memory>
 #include <string>
 
-#include "io/checkpoint.hpp"
-#include "io/recording.hpp"
 #include "core/atomic_file.hpp"
 #include "core/run_report.hpp"
 #include "core/simulation.hpp"
 #include "core/state_archive.hpp"
 #include "core/version.hpp"
+#include "io/checkpoint.hpp"
+#include "io/recording.hpp"
 #include "python/src/module_errors.hpp"
 #include "python/src/py_config.hpp"
 #include "python/src/py_simulation.hpp"
@@ -69,8 +69,9 @@ py::list params() {
     if (spec.type == spikecube::ParamType::kString && !spec.choices.empty()) {
       choices = py::str(std::string(spec.choices)).attr("split")("|");
     }
-    out.append(py::dict("key"_a = key, "type"_a = type_name(spec.type), "default"_a = section[py::str(key.substr(dot + 1))],
-                        "range"_a = range, "choices"_a = choices, "live"_a = spec.live, "help"_a = std::string(spec.help)));
+    out.append(py::dict("key"_a = key, "type"_a = type_name(spec.type),
+                        "default"_a = section[py::str(key.substr(dot + 1))], "range"_a = range, "choices"_a = choices,
+                        "live"_a = spec.live, "help"_a = std::string(spec.help)));
   }
   return out;
 }
@@ -124,8 +125,9 @@ PYBIND11_MODULE(_core, m) {
 
 The built-in presets: {name: one-line description}, e.g. "01_02", "cube-4".
 Their TOML text: preset_text(name).)doc");
-  m.def("preset_text", [](const std::string& name) { return std::string(spikecube::preset_text(name)); }, "name"_a,
-        R"doc(preset_text(name) -> str
+  m.def(
+      "preset_text", [](const std::string& name) { return std::string(spikecube::preset_text(name)); }, "name"_a,
+      R"doc(preset_text(name) -> str
 
 The commented TOML of a built-in preset. ValueError for an unknown name.)doc");
   m.def("params", &params, R"doc(params() -> list of dict
@@ -136,7 +138,8 @@ key ("section.name"), type ("int", "uint", "float", "bool", "str",
 (allowed strings, else None), live (may change while running, with
 Simulation.set) and help. The same table as `spikecube-cli params`.)doc");
 
-  py::class_<PySimulation>(m, "Simulation", R"doc(One experiment: a model (layer, cube or groups), its moving stimulus, the
+  py::class_<PySimulation>(m, "Simulation",
+                           R"doc(One experiment: a model (layer, cube or groups), its moving stimulus, the
 input switch and the learning metrics; the same engine spikecube-cli runs,
 so a config and seed give bit-identical spikes and weights (state_hash) in
 both.
@@ -165,11 +168,15 @@ Example:
              const spikecube::Config cfg = spikecube::python::resolve_config(preset, config, seed, threads, overrides);
              return std::make_unique<PySimulation>(std::make_unique<spikecube::Simulation>(cfg));
            }),
-           "preset"_a = py::none(), "config"_a = py::none(), py::kw_only(), "seed"_a = py::none(), "threads"_a = py::none(),
-           "Simulation(preset=None, config=None, *, seed=None, threads=None, **overrides)\n\nSee help(spikecube.Simulation).")
+           "preset"_a = py::none(), "config"_a = py::none(), py::kw_only(), "seed"_a = py::none(),
+           "threads"_a = py::none(),
+           "Simulation(preset=None, config=None, *, seed=None, threads=None, **overrides)\n\nSee "
+           "help(spikecube.Simulation).")
       .def_static(
           "load",
-          [](const std::filesystem::path& path) { return std::make_unique<PySimulation>(spikecube::io::open_checkpoint(path.string())); },
+          [](const std::filesystem::path& path) {
+            return std::make_unique<PySimulation>(spikecube::io::open_checkpoint(path.string()));
+          },
           "path"_a, R"doc(load(path) -> Simulation
 
 A Simulation restored from a checkpoint (spikecube-cli run --checkpoint, or
@@ -179,7 +186,11 @@ the same spikes and weights as never having stopped. metrics() starts empty
 (it holds the steps this object runs). CheckpointError (an OSError) for a
 missing, truncated, corrupted or foreign file.)doc")
       .def(
-          "save", [](PySimulation& s, const std::filesystem::path& path) { spikecube::io::save_checkpoint(path.string(), s.sim()); }, "path"_a,
+          "save",
+          [](PySimulation& s, const std::filesystem::path& path) {
+            spikecube::io::save_checkpoint(path.string(), s.sim());
+          },
+          "path"_a,
           R"doc(save(path)
 
 Writes the full state to an HDF5 checkpoint (the CLI's format: spikecube-cli
@@ -187,9 +198,7 @@ run --resume PATH continues it). Written to a temporary file and renamed,
 so an existing file is never left half-written.)doc")
       .def(
           "step",
-          [](py::object self, std::int64_t n) {
-            self.cast<PySimulation&>().advance(self, n, false, 0, py::none());
-          },
+          [](py::object self, std::int64_t n) { self.cast<PySimulation&>().advance(self, n, false, 0, py::none()); },
           "n"_a = 1, R"doc(step(n=1)
 
 Advances n steps (input frames). Releases the GIL while stepping; Ctrl-C
@@ -197,14 +206,16 @@ stops between steps with KeyboardInterrupt. ModelFault if the model
 diverges.)doc")
       .def(
           "run",
-          [](py::object self, const py::object& steps, bool progress, const py::object& every, const py::object& callback) {
+          [](py::object self, const py::object& steps, bool progress, const py::object& every,
+             const py::object& callback) {
             auto& s = self.cast<PySimulation&>();
             std::int64_t n = 0;
             if (steps.is_none()) n = std::max<std::int64_t>(0, s.sim().config().steps - s.sim().step_count());
             else n = steps.cast<std::int64_t>();
             std::int64_t k = every.is_none() ? 0 : every.cast<std::int64_t>();
             if (!every.is_none() && k < 1) {
-              throw spikecube::ConfigError("every: " + std::to_string(k) + " is out of range; expected an integer in [1, inf)");
+              throw spikecube::ConfigError("every: " + std::to_string(k) +
+                                           " is out of range; expected an integer in [1, inf)");
             }
             if (k == 0 && !callback.is_none()) k = 1;
             s.advance(self, n, progress, k, callback);
@@ -265,13 +276,15 @@ sim.set("stdp.a_plus", 0.01); booleans as True/False. ValueError with the
 engine's message for an unknown key, a key that cannot change while running,
 or a value out of range (then nothing changes).)doc")
       .def(
-          "get", [](const PySimulation& s, const std::string& key) { return spikecube::get_param(s.sim().config(), key); },
+          "get",
+          [](const PySimulation& s, const std::string& key) { return spikecube::get_param(s.sim().config(), key); },
           "key"_a, R"doc(get(key) -> float
 
 The current value of a numeric config key, e.g. sim.get("stdp.a_plus").)doc")
       .def_property_readonly(
           "config", [](const PySimulation& s) { return toml_loads(spikecube::to_toml(s.sim().config())); },
-          "The resolved config as a dict of sections (live changes included); Simulation(config=sim.config) rebuilds it.")
+          "The resolved config as a dict of sections (live changes included); Simulation(config=sim.config) rebuilds "
+          "it.")
       .def_property_readonly(
           "config_toml", [](const PySimulation& s) { return spikecube::to_toml(s.sim().config()); },
           "The resolved config as TOML text (what spikecube-cli writes to config.toml).")
@@ -302,7 +315,8 @@ The current value of a numeric config key, e.g. sim.get("stdp.a_plus").)doc")
           "spikes", [](const PySimulation& s) { return spikecube::python::spikes(s.sim()); },
           "spikes() -> bool array (nz, ny, nx): the neurons that spiked at the last step.")
       .def(
-          "weights", [](const PySimulation& s, const std::string& which) { return spikecube::python::weights(s.sim(), which); },
+          "weights",
+          [](const PySimulation& s, const std::string& which) { return spikecube::python::weights(s.sim(), which); },
           "which"_a = "zp", R"doc(weights(which="zp") -> float32 array
 
 Link weights. cube and groups: which = "xp", "xm", "yp", "ym", "zp" or "zm"

@@ -16,11 +16,13 @@ void apply_all(Config& cfg, const py::object& assignments) {
 long long int_option(const py::object& value, const std::string& name, long long lo, long long hi) {
   const std::string range = "[" + std::to_string(lo) + ", " + (hi < 0 ? std::string("inf)") : std::to_string(hi) + "]");
   if (py::isinstance<py::bool_>(value) || !py::hasattr(value, "__index__")) {
-    throw ConfigError(name + ": " + py::str(py::handle(value)).cast<std::string>() + " is not an integer; expected an integer in " + range);
+    throw ConfigError(name + ": " + py::str(py::handle(value)).cast<std::string>() +
+                      " is not an integer; expected an integer in " + range);
   }
   const py::int_ v(value);
   if (v < py::int_(lo) || (hi >= 0 && v > py::int_(hi)) || v > py::int_(0x7fffffffffffffffLL)) {
-    throw ConfigError(name + ": " + py::str(py::handle(v)).cast<std::string>() + " is out of range; expected an integer in " + range);
+    throw ConfigError(name + ": " + py::str(py::handle(v)).cast<std::string>() +
+                      " is out of range; expected an integer in " + range);
   }
   return v.cast<long long>();
 }

@@ -75,8 +75,10 @@ Simulation& PySimulation::sim() {
 void PySimulation::advance(const py::object& self, std::int64_t steps, bool progress, std::int64_t every,
                            const py::object& callback) {
   check_idle();
-  if (steps < 0) throw ConfigError("steps: " + std::to_string(steps) + " is out of range; expected an integer in [0, inf)");
-  if (every < 0) throw ConfigError("every: " + std::to_string(every) + " is out of range; expected an integer in [1, inf)");
+  if (steps < 0)
+    throw ConfigError("steps: " + std::to_string(steps) + " is out of range; expected an integer in [0, inf)");
+  if (every < 0)
+    throw ConfigError("every: " + std::to_string(every) + " is out of range; expected an integer in [1, inf)");
   const bool calls = every > 0 && !callback.is_none();
   auto last_progress = Clock::now();
   std::int64_t done = 0;

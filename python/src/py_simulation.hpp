@@ -45,7 +45,8 @@ class PySimulation {
   // 0, calls callback(self) after each multiple of `every` steps run here.
   // With progress, writes a progress line to stderr. A model fault
   // (NaN/inf, runaway firing) raises spikecube.ModelFault after its step.
-  void advance(const py::object& self, std::int64_t steps, bool progress, std::int64_t every, const py::object& callback);
+  void advance(const py::object& self, std::int64_t steps, bool progress, std::int64_t every,
+               const py::object& callback);
 
   const MetricsLog& log() const { return log_; }
   std::int64_t steps_run() const { return ran_; }
@@ -56,9 +57,9 @@ class PySimulation {
 
   std::unique_ptr<Simulation> sim_;
   MetricsLog log_;
-  std::int64_t ran_ = 0;     // steps run by this object (a loaded checkpoint's count excluded)
-  double seconds_ = 0;       // wall time spent in those steps
-  bool busy_ = false;        // a call is stepping with the GIL released
+  std::int64_t ran_ = 0;  // steps run by this object (a loaded checkpoint's count excluded)
+  double seconds_ = 0;    // wall time spent in those steps
+  bool busy_ = false;     // a call is stepping with the GIL released
 };
 
 }  // namespace spikecube::python

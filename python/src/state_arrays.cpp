@@ -55,7 +55,8 @@ py::array potential(const Simulation& sim) {
 }
 
 py::array threshold(const Simulation& sim) {
-  if (const auto* c = cube(sim)) return effective_threshold(sim, c->threshold_state().data(), c->threshold_state().size());
+  if (const auto* c = cube(sim))
+    return effective_threshold(sim, c->threshold_state().data(), c->threshold_state().size());
   const auto& t = layer(sim)->thresholds();
   return effective_threshold(sim, t.data(), static_cast<std::size_t>(t.size()));
 }
@@ -69,7 +70,8 @@ py::array weights(const Simulation& sim, const std::string& which) {
   if (const auto* c = cube(sim)) {
     const auto* g = dynamic_cast<const GroupsModel*>(c);
     for (int d = 0; d < CubeModel::kDirections; ++d) {
-      if (which == kDirectionNames[static_cast<std::size_t>(d)]) return copy_array<float>(lattice_shape(sim), c->weights(d).data());
+      if (which == kDirectionNames[static_cast<std::size_t>(d)])
+        return copy_array<float>(lattice_shape(sim), c->weights(d).data());
     }
     if (g && which == "intra") {
       const std::int64_t groups = g->groups(), gn = g->group_neurons();

@@ -3,11 +3,11 @@
 // stderr, for black-box tests of the CLI.
 #include <sys/wait.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include <gtest/gtest.h>

@@ -39,8 +39,8 @@ TEST(CliLog, DefaultLevelAddsNothingToStderr) {
 TEST(CliLog, InfoNamesTheRunAndEachCheckpointInStderrAndFile) {
   const std::string dir = fresh_dir("info");
   const std::string log = dir + "/run.log";
-  const std::string args = "run --preset 01_01 --steps 60 --seed 4 --quiet --checkpoint " + dir + "/ck.h5 --checkpoint-every 30 --out " +
-                           dir + "/out --log-level info --log " + log;
+  const std::string args = "run --preset 01_01 --steps 60 --seed 4 --quiet --checkpoint " + dir +
+                           "/ck.h5 --checkpoint-every 30 --out " + dir + "/out --log-level info --log " + log;
   const auto r = cli(args);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.last_line().rfind("steps=60 ", 0), 0u) << "stdout's summary line is unchanged: " << r.last_line();
@@ -71,8 +71,9 @@ TEST(CliLog, ResumeWithNothingToRunIsAWarning) {
   ASSERT_EQ(cli("run --preset 01_01 --steps 20 --quiet --checkpoint " + dir + "/ck.h5").code, 0);
   const auto r = cli("run --resume " + dir + "/ck.h5 --quiet");
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.err.find("spikecube-cli: [warning] --resume: the checkpoint is at step 20, run.steps is 20: nothing to run"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("spikecube-cli: [warning] --resume: the checkpoint is at step 20, run.steps is 20: nothing to run"),
+      std::string::npos)
       << r.err;
   EXPECT_EQ(cli("run --resume " + dir + "/ck.h5 --quiet --log-level error").err, "");
 }

@@ -199,7 +199,8 @@ TEST(CliRun, PresetsListsTheReadmeTableWithDescriptions) {
 TEST(CliRun, HelpListsEveryCommandAndFlagOfTheReadme) {
   const auto h = cli("--help");
   ASSERT_EQ(h.code, 0);
-  for (const char* sub : {"run", "presets", "validate", "params", "bench"}) EXPECT_NE(h.out.find(sub), std::string::npos) << sub;
+  for (const char* sub : {"run", "presets", "validate", "params", "bench"})
+    EXPECT_NE(h.out.find(sub), std::string::npos) << sub;
   const std::string synopsis = readme_section("Command line");
   const auto run_flags = synopsis_flags(synopsis, "spikecube-cli run");
   const auto bench_flags = synopsis_flags(synopsis, "spikecube-cli bench");
@@ -220,7 +221,11 @@ TEST(CliRun, ValidateAcceptsEveryPresetAndRejectsABadFile) {
     const std::string file = std::string(SPIKECUBE_SOURCE_DIR) + "/resources/presets/" + preset + ".toml";
     const auto r = cli("validate " + file);
     EXPECT_EQ(r.code, 0) << preset << ": " << r.err;
-    EXPECT_EQ(r.out, file + ": ok (model " + (preset[0] == '0' ? "layer" : preset[0] == 'c' ? "cube" : "groups") + ")\n");
+    EXPECT_EQ(r.out, file + ": ok (model " +
+                         (preset[0] == '0'   ? "layer"
+                          : preset[0] == 'c' ? "cube"
+                                             : "groups") +
+                         ")\n");
   }
   const std::string dir = fresh_dir("validate");
   ASSERT_EQ(cli("run --steps 1 --quiet --out " + dir).code, 0);
@@ -244,7 +249,8 @@ TEST(CliRun, ParamsPrintsTheReadmeConfigTable) {
   const auto rows = lines_of(p.out);
   EXPECT_GE(rows.size(), 60u);
   const std::string section = readme_section("Config reference");
-  for (const auto& row : rows) EXPECT_NE(section.find("\n" + row + "\n"), std::string::npos) << "not in README: " << row;
+  for (const auto& row : rows)
+    EXPECT_NE(section.find("\n" + row + "\n"), std::string::npos) << "not in README: " << row;
   std::size_t documented = 0;
   for (const auto& line : lines_of(section)) documented += line.rfind("| `", 0) == 0 ? 1 : 0;
   EXPECT_EQ(documented + 2, rows.size()) << "README documents keys that params does not print";
@@ -276,7 +282,8 @@ TEST(CliRun, LayersCsvHoldsEachLayersRateAndTheyAverageToFire) {
 
 TEST(CliRun, RepeatedInputOffSwitchesEveryInterval) {
   const std::string dir = fresh_dir("off_twice");
-  const auto r = cli("run --preset 01_01 --steps 60 --input-off 11:20 --input-off 31:31 --input-off 40:45 --quiet --out " + dir);
+  const auto r =
+      cli("run --preset 01_01 --steps 60 --input-off 11:20 --input-off 31:31 --input-off 40:45 --quiet --out " + dir);
   ASSERT_EQ(r.code, 0) << r.err;
   const Csv m = read_csv(dir + "/metrics.csv");
   ASSERT_EQ(m.rows.size(), 60u);

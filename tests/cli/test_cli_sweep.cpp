@@ -73,7 +73,8 @@ TEST(CliSweep, EveryRowEqualsTheSameSingleRunAndTheTableSummarisesThem) {
     const auto s = cli("run --preset cube-4 --set stdp.w_max=" + row.at("stdp.w_max") + " --seed " + row.at("seed") +
                        " --steps 300 --quiet --out " + single);
     ASSERT_EQ(s.code, 0) << s.err;
-    EXPECT_EQ(row.at("state_hash"), summary_hash(single)) << "w_max " << row.at("stdp.w_max") << " seed " << row.at("seed");
+    EXPECT_EQ(row.at("state_hash"), summary_hash(single))
+        << "w_max " << row.at("stdp.w_max") << " seed " << row.at("seed");
     fs::remove_all(single);
   }
   // table.md: one line per combination holding the lower median, min and max
@@ -142,8 +143,10 @@ TEST(CliSweep, BadInputIsOneLineNamingTheOptionAndRunsNothing) {
 TEST(CliSweep, InterruptLeavesAValidResultsFileThatTheNextCallCompletes) {
   const std::string out = unique_dir("sigint");
   // runs of about a second each, one at a time, so SIGINT lands mid-sweep
-  const std::vector<std::string> args = {SPIKECUBE_CLI, "sweep", "--preset", "cube-4", "--grid", "stdp.w_max=0.1,0.12,0.14,0.16",
-                                         "--seeds", "0", "--steps", "6000", "--jobs", "1", "--quiet", "--out", out};
+  const std::vector<std::string> args = {
+      SPIKECUBE_CLI, "sweep", "--preset", "cube-4", "--grid", "stdp.w_max=0.1,0.12,0.14,0.16",
+      "--seeds",     "0",     "--steps",  "6000",   "--jobs", "1",
+      "--quiet",     "--out", out};
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -167,7 +170,9 @@ TEST(CliSweep, InterruptLeavesAValidResultsFileThatTheNextCallCompletes) {
   EXPECT_EQ(WEXITSTATUS(status), 130);
   ASSERT_GE(rows.size(), 1u);
   for (const auto& row : rows) EXPECT_EQ(row.at("status"), "ok");
-  const auto done = cli("sweep --preset cube-4 --grid stdp.w_max=0.1,0.12,0.14,0.16 --seeds 0 --steps 6000 --jobs 2 --quiet --out " + out);
+  const auto done =
+      cli("sweep --preset cube-4 --grid stdp.w_max=0.1,0.12,0.14,0.16 --seeds 0 --steps 6000 --jobs 2 --quiet --out " +
+          out);
   ASSERT_EQ(done.code, 0) << done.err;
   const auto all = read_rows(out + "/results.csv");
   EXPECT_EQ(all.size(), 4u);

@@ -15,7 +15,7 @@ TEST(SweepPlan, ParsesGridAxes) {
   EXPECT_EQ(a.values, (std::vector<std::string>{"4", "8", "16"}));
   EXPECT_THROW(parse_grid_axis("model.depth"), ConfigError);
   EXPECT_THROW(parse_grid_axis("model.depth="), ConfigError);
-  EXPECT_THROW(parse_grid_axis("model.depht=4"), ConfigError);   // unknown key
+  EXPECT_THROW(parse_grid_axis("model.depht=4"), ConfigError);     // unknown key
   EXPECT_THROW(parse_grid_axis("model.depth=4,,8"), ConfigError);  // empty value
   EXPECT_THROW(parse_grid_axis("model.depth=4,4"), ConfigError);   // repeated value
 }
@@ -73,7 +73,8 @@ TEST(SweepPlan, ResultsCsvRoundTripsAndFindsRuns) {
 }
 
 TEST(SweepPlan, ReadsSummaryJsonInOrder) {
-  const auto kv = read_flat_json("{\n  \"model\": \"cube\",\n  \"steps\": 200,\n  \"iou100_final\": 0.5,\n  \"state_hash\": \"00ff\"\n}\n");
+  const auto kv = read_flat_json(
+      "{\n  \"model\": \"cube\",\n  \"steps\": 200,\n  \"iou100_final\": 0.5,\n  \"state_hash\": \"00ff\"\n}\n");
   ASSERT_EQ(kv.size(), 4u);
   EXPECT_EQ(kv[0], (std::pair<std::string, std::string>{"model", "cube"}));
   EXPECT_EQ(kv[2], (std::pair<std::string, std::string>{"iou100_final", "0.5"}));
@@ -95,17 +96,40 @@ TEST(SweepPlan, SpreadTreatsNeverAsAboveEveryStep) {
 TEST(SweepPlan, TableHasOneRowPerCombinationWithItsSpread) {
   const std::vector<GridAxis> axes = {{"stdp.w_max", {"0.1", "0.2"}}};
   ResultTable t;
-  const std::vector<std::string> order = {"stdp.w_max", "seed", "status", "input_returns", "first_iou80",
-                                          "resume_iou80", "iou100_final", "fire_final"};
-  t.add({{"stdp.w_max", "0.1"}, {"seed", "0"}, {"status", "ok"}, {"input_returns", "yes"}, {"first_iou80", "900"},
-         {"resume_iou80", "150"}, {"iou100_final", "0.9"}, {"fire_final", "0.01"}}, order);
-  t.add({{"stdp.w_max", "0.1"}, {"seed", "1"}, {"status", "ok"}, {"input_returns", "yes"}, {"first_iou80", "-1"},
-         {"resume_iou80", "100"}, {"iou100_final", "0.7"}, {"fire_final", "0.02"}}, order);
-  t.add({{"stdp.w_max", "0.2"}, {"seed", "0"}, {"status", "ok"}, {"input_returns", "no"}, {"first_iou80", "800"},
-         {"resume_iou80", "-1"}, {"iou100_final", "1"}, {"fire_final", "0.03"}}, order);
+  const std::vector<std::string> order = {"stdp.w_max",  "seed",         "status",       "input_returns",
+                                          "first_iou80", "resume_iou80", "iou100_final", "fire_final"};
+  t.add({{"stdp.w_max", "0.1"},
+         {"seed", "0"},
+         {"status", "ok"},
+         {"input_returns", "yes"},
+         {"first_iou80", "900"},
+         {"resume_iou80", "150"},
+         {"iou100_final", "0.9"},
+         {"fire_final", "0.01"}},
+        order);
+  t.add({{"stdp.w_max", "0.1"},
+         {"seed", "1"},
+         {"status", "ok"},
+         {"input_returns", "yes"},
+         {"first_iou80", "-1"},
+         {"resume_iou80", "100"},
+         {"iou100_final", "0.7"},
+         {"fire_final", "0.02"}},
+        order);
+  t.add({{"stdp.w_max", "0.2"},
+         {"seed", "0"},
+         {"status", "ok"},
+         {"input_returns", "no"},
+         {"first_iou80", "800"},
+         {"resume_iou80", "-1"},
+         {"iou100_final", "1"},
+         {"fire_final", "0.03"}},
+        order);
   t.add({{"stdp.w_max", "0.2"}, {"seed", "1"}, {"status", "fault"}}, order);
   const std::string md = summary_table(axes, t);
-  EXPECT_NE(md.find("| 0.1 | 2 | 900 [900, never] | 100 [100, 150] | 0.7 [0.7, 0.9] | 0.01 [0.01, 0.02] |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 0.1 | 2 | 900 [900, never] | 100 [100, 150] | 0.7 [0.7, 0.9] | 0.01 [0.01, 0.02] |"),
+            std::string::npos)
+      << md;
   EXPECT_NE(md.find("| 0.2 | 1 | 800 [800, 800] | - | 1 [1, 1] | 0.03 [0.03, 0.03] |"), std::string::npos) << md;
 }
 

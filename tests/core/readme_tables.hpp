@@ -80,7 +80,8 @@ inline void expect_readme_learning_figures(const std::string& name, int seed) {
       ++k;
       const std::string cell = curve[k];
       // "1.00 (silent)": every seed alike
-      const double stated = cell.find('/') == std::string::npos ? std::stod(cell) : per_seed(cell)[static_cast<std::size_t>(seed)];
+      const double stated =
+          cell.find('/') == std::string::npos ? std::stod(cell) : per_seed(cell)[static_cast<std::size_t>(seed)];
       EXPECT_NEAR(sim.last().iou100, stated, 0.05) << name << " seed " << seed << " step " << t;
     }
   }

@@ -94,21 +94,25 @@ TEST(Architecture, LayerStepListMatchesThePhaseFunctions) {
 TEST(Architecture, LatticePhasesAreCalledInTheListedOrder) {
   const auto src = read_file("core/cube_model.cpp");
   const auto names = strings(CubeModel::phase_names());
-  for (const auto& n : names) EXPECT_NE(src.find("void CubeModel::" + n + "("), std::string::npos) << "no function CubeModel::" << n;
+  for (const auto& n : names)
+    EXPECT_NE(src.find("void CubeModel::" + n + "("), std::string::npos) << "no function CubeModel::" << n;
   auto in_order = [](const std::vector<long>& pos) {
     for (std::size_t i = 0; i < pos.size(); ++i)
       if (pos[i] < 0 || (i > 0 && pos[i] <= pos[i - 1])) return false;
     return true;
   };
-  EXPECT_TRUE(in_order(call_positions(body_of(src, "void CubeModel::step"), {"drive_input", "neural_step", "readout", "metrics"})));
+  EXPECT_TRUE(in_order(
+      call_positions(body_of(src, "void CubeModel::step"), {"drive_input", "neural_step", "readout", "metrics"})));
   EXPECT_TRUE(in_order(call_positions(body_of(src, "void CubeModel::neural_step"),
-                                      {"group_currents", "lateral_currents", "inhibition", "lattice_pass", "winners", "lateral_plasticity",
-                                       "group_plasticity", "tally_spikes"})));
-  EXPECT_TRUE(in_order(call_positions(body_of(src, "void CubeModel::pass_part"), {"deferred_stdp", "gather", "add_input", "integrate_ready"})));
+                                      {"group_currents", "lateral_currents", "inhibition", "lattice_pass", "winners",
+                                       "lateral_plasticity", "group_plasticity", "tally_spikes"})));
+  EXPECT_TRUE(in_order(call_positions(body_of(src, "void CubeModel::pass_part"),
+                                      {"deferred_stdp", "gather", "add_input", "integrate_ready"})));
   // and the list has the phases in that order
-  const std::vector<std::string> expected = {"drive_input", "group_currents", "lateral_currents", "inhibition", "deferred_stdp",
-                                             "gather", "add_input", "integrate", "winners", "lateral_plasticity",
-                                             "group_plasticity", "tally_spikes", "readout", "metrics"};
+  const std::vector<std::string> expected = {
+      "drive_input",      "group_currents", "lateral_currents", "inhibition", "deferred_stdp",
+      "gather",           "add_input",      "integrate",        "winners",    "lateral_plasticity",
+      "group_plasticity", "tally_spikes",   "readout",          "metrics"};
   EXPECT_EQ(names, expected);
 }
 

@@ -32,7 +32,9 @@ struct Folder {
     std::error_code ec;
     fs::remove_all(path, ec);
   }
-  int entries() const { return static_cast<int>(std::distance(fs::directory_iterator(path), fs::directory_iterator())); }
+  int entries() const {
+    return static_cast<int>(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
+  }
 };
 
 TEST(AtomicFile, AnUncommittedWriteKeepsTheOldFile) {

@@ -100,7 +100,8 @@ TEST(CubeGeometry, InLinkCountsByPosition) {
     for (int y = 0; y < 4; ++y)
       for (int x = 0; x < 4; ++x) {
         int links = 0;
-        for (int d = 0; d < CubeModel::kDirections; ++d) links += m.weights(d)[static_cast<std::size_t>(m.index(x, y, z))] > 0.0f ? 1 : 0;
+        for (int d = 0; d < CubeModel::kDirections; ++d)
+          links += m.weights(d)[static_cast<std::size_t>(m.index(x, y, z))] > 0.0f ? 1 : 0;
         const int on_face = (x == 0 || x == 3) + (y == 0 || y == 3) + (z == 0 || z == 4);
         // corner 3, edge 4, face 5, interior 6
         EXPECT_EQ(links, 6 - on_face) << "at " << x << "," << y << "," << z;
@@ -112,7 +113,8 @@ std::vector<std::array<int, 6>> cube_symmetries() {
   std::vector<std::array<int, 6>> out;
   std::array<int, 3> p = {0, 1, 2};
   do {
-    for (int flips = 0; flips < 8; ++flips) out.push_back({p[0], p[1], p[2], flips & 1, (flips >> 1) & 1, (flips >> 2) & 1});
+    for (int flips = 0; flips < 8; ++flips)
+      out.push_back({p[0], p[1], p[2], flips & 1, (flips >> 1) & 1, (flips >> 2) & 1});
   } while (std::next_permutation(p.begin(), p.end()));
   return out;
 }
@@ -165,7 +167,8 @@ bool symmetric(const CubeModel& m, int side, std::string* why = nullptr) {
             return false;
           };
           if (m.spikes()[i] != m.spikes()[j]) return fail("spike");
-          if (std::abs(v[i] - v[j]) > 1e-5f) return fail("potential " + std::to_string(v[i]) + " vs " + std::to_string(v[j]));
+          if (std::abs(v[i] - v[j]) > 1e-5f)
+            return fail("potential " + std::to_string(v[i]) + " vs " + std::to_string(v[j]));
           for (int d = 0; d < 6; ++d) {
             const int e = image_direction(sy, d);
             if ((*w[static_cast<std::size_t>(d)])[i] != (*w[static_cast<std::size_t>(e)])[j])
@@ -206,7 +209,8 @@ TEST(CubeIsotropy, PointStimulusStaysSymmetricAtEveryStep) {
   // every direction moved away from their initial 0.4
   for (int d = 0; d < CubeModel::kDirections; ++d) {
     const auto& w = m.weights(d);
-    EXPECT_GT(std::count_if(w.begin(), w.end(), [](float x) { return x != 0.0f && x != 0.4f; }), 100) << "direction " << d;
+    EXPECT_GT(std::count_if(w.begin(), w.end(), [](float x) { return x != 0.0f && x != 0.4f; }), 100)
+        << "direction " << d;
   }
 }
 
@@ -473,7 +477,8 @@ TEST(CubeStdp, ObservingWeightsMidRunChangesNothing) {
 
 TEST(CubeMemory, BenchmarkScenarioFitsFortyBytesPerNeuron) {
   Simulation sim(cube_benchmark_config(48, 48, 1));
-  const double per_neuron = static_cast<double>(sim.model().state_bytes()) / static_cast<double>(sim.model().dims().count());
+  const double per_neuron =
+      static_cast<double>(sim.model().state_bytes()) / static_cast<double>(sim.model().dims().count());
   EXPECT_GT(per_neuron, 24.0);  // at least the six link weights
   EXPECT_LE(per_neuron, 40.0);
 }

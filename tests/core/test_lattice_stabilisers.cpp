@@ -48,7 +48,8 @@ TEST(SparseLinks, EachDirectionKeepsTheLinksItsSeedDraws) {
     EXPECT_EQ(kept, drawn) << "direction " << d;
     // binomial: within 4 sd of density * links
     const double p = density[static_cast<std::size_t>(d)], mean = p * static_cast<double>(links);
-    EXPECT_LE(std::abs(static_cast<double>(kept) - mean), 4.0 * std::sqrt(mean * (1.0 - p)) + 1e-9) << "direction " << d;
+    EXPECT_LE(std::abs(static_cast<double>(kept) - mean), 4.0 * std::sqrt(mean * (1.0 - p)) + 1e-9)
+        << "direction " << d;
     if (p == 1.0) {
       EXPECT_EQ(kept, links);
     }
@@ -170,7 +171,8 @@ TEST(Inhibition, KWinnersTakeAllKeepsTheHighestAndBreaksTiesByIndex) {
     }
   drive.step(m);
   for (int z = 0; z < 2; ++z)
-    for (int k = 0; k < 16; ++k) EXPECT_EQ(m.spikes()[static_cast<std::size_t>(z * 16 + k)], k >= 3 && k < 6 ? 1 : 0) << z << " " << k;
+    for (int k = 0; k < 16; ++k)
+      EXPECT_EQ(m.spikes()[static_cast<std::size_t>(z * 16 + k)], k >= 3 && k < 6 ? 1 : 0) << z << " " << k;
   EXPECT_DOUBLE_EQ(m.firing_rate(), 6.0 / 32.0);
 }
 
@@ -264,11 +266,16 @@ TEST(ResearchConfig, BadValuesNameTheFieldAndTheRange) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(error_of("lattice.density_zm=0"), "--set lattice.density_zm: 0 is out of range; expected a number in (0, 1]");
-  EXPECT_EQ(error_of("lattice.density_xp=1.5"), "--set lattice.density_xp: 1.5 is out of range; expected a number in (0, 1]");
-  EXPECT_EQ(error_of("inhibition.k=-1"), "--set inhibition.k: -1 is out of range; expected an integer in [0, 1000000000]");
-  EXPECT_EQ(error_of("inhibition.kind=global"), "--set inhibition.kind: \"global\" is not allowed; expected one of {none,layer,group}");
-  EXPECT_EQ(error_of("neuron.bias_decay=-2"), "--set neuron.bias_decay: -2 is out of range; expected a number in [0, 1e+06]");
+  EXPECT_EQ(error_of("lattice.density_zm=0"),
+            "--set lattice.density_zm: 0 is out of range; expected a number in (0, 1]");
+  EXPECT_EQ(error_of("lattice.density_xp=1.5"),
+            "--set lattice.density_xp: 1.5 is out of range; expected a number in (0, 1]");
+  EXPECT_EQ(error_of("inhibition.k=-1"),
+            "--set inhibition.k: -1 is out of range; expected an integer in [0, 1000000000]");
+  EXPECT_EQ(error_of("inhibition.kind=global"),
+            "--set inhibition.kind: \"global\" is not allowed; expected one of {none,layer,group}");
+  EXPECT_EQ(error_of("neuron.bias_decay=-2"),
+            "--set neuron.bias_decay: -2 is out of range; expected a number in [0, 1e+06]");
   Config c;
   c.model = "cube";
   c.n = 10;

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
-#include <cstdio>
 
 #include "core/simulation.hpp"
 #include "tests/core/readme_tables.hpp"

@@ -79,7 +79,8 @@ TEST(LayerOverrides, AnOverrideEqualToTheGlobalValueChangesNothing) {
   plain.bias = 0.3;
   plain.refractory = 2;
   Config same = plain;
-  same.overrides.push_back({1, 3,
+  same.overrides.push_back({1,
+                            3,
                             {{"neuron.bias", plain.bias},
                              {"neuron.noise", plain.noise},
                              {"neuron.refractory", plain.refractory},
@@ -173,21 +174,27 @@ TEST(LayerOverrides, BadTablesAreOneLineErrorsNamingTheField) {
     return std::string("no error");
   };
   const std::string cube = "[model]\ntype = \"cube\"\nn = 8\ndepth = 4\n";
-  EXPECT_EQ(error_of(cube + "[[override]]\nz = [3, 4]\nneuron.bias = 0.1\n"),
-            "override[0]: z: [3, 4] is out of range; expected [first, last] with 0 <= first <= last <= 3 (model.depth - 1)");
-  EXPECT_EQ(error_of(cube + "[[override]]\nz = [2, 1]\nneuron.bias = 0.1\n"),
-            "override[0]: z: [2, 1] is out of range; expected [first, last] with 0 <= first <= last <= 3 (model.depth - 1)");
+  EXPECT_EQ(
+      error_of(cube + "[[override]]\nz = [3, 4]\nneuron.bias = 0.1\n"),
+      "override[0]: z: [3, 4] is out of range; expected [first, last] with 0 <= first <= last <= 3 (model.depth - 1)");
+  EXPECT_EQ(
+      error_of(cube + "[[override]]\nz = [2, 1]\nneuron.bias = 0.1\n"),
+      "override[0]: z: [2, 1] is out of range; expected [first, last] with 0 <= first <= last <= 3 (model.depth - 1)");
   EXPECT_EQ(error_of(cube + "[[override]]\nneuron.bias = 0.1\n"),
-            "cfg: override[0]: z: missing or not a [first, last] pair of layers; expected z = [first, last] with 0 <= first <= last < model.depth");
-  EXPECT_EQ(error_of(cube + "[[override]]\nz = [0, 0]\nneuron.bais = 0.1\n"), "cfg: override[0]: neuron.bais: unknown key; did you mean neuron.bias?");
-  EXPECT_NE(error_of(cube + "[[override]]\nz = [0, 0]\nneuron.threshold = \"fixed\"\n").find("override[0]: neuron.threshold: cannot be set per layer"),
+            "cfg: override[0]: z: missing or not a [first, last] pair of layers; expected z = [first, last] with 0 <= "
+            "first <= last < model.depth");
+  EXPECT_EQ(error_of(cube + "[[override]]\nz = [0, 0]\nneuron.bais = 0.1\n"),
+            "cfg: override[0]: neuron.bais: unknown key; did you mean neuron.bias?");
+  EXPECT_NE(error_of(cube + "[[override]]\nz = [0, 0]\nneuron.threshold = \"fixed\"\n")
+                .find("override[0]: neuron.threshold: cannot be set per layer"),
             std::string::npos);
   EXPECT_EQ(error_of(cube + "[[override]]\nz = [0, 0]\n[[override]]\nz = [1, 1]\nneuron.bias = 20\n"),
             "cfg: override[1]: neuron.bias: 20 is out of range; expected a number in [-10, 10]");
   EXPECT_EQ(error_of(cube + "[[override]]\nz = [0, 0]\nlattice.density_xp = 0\n"),
             "cfg: override[0]: lattice.density_xp: 0 is out of range; expected a number in (0, 1]");
   EXPECT_EQ(error_of("[[override]]\nz = [0, 0]\nneuron.bias = 0.1\n"),
-            "override: [[override]] sets layers of the lattice models (cube, groups); the layer model has a single layer: set the keys globally");
+            "override: [[override]] sets layers of the lattice models (cube, groups); the layer model has a single "
+            "layer: set the keys globally");
 }
 
 }  // namespace
@@ -229,7 +236,8 @@ TEST(LateralLinks, ASpikeReachesTheLayerWithinTheRadiusButNotTheLatticeNeighbour
       for (int x = 0; x < 7; ++x) {
         const int dx = std::abs(x - 3), dy = std::abs(y - 3);
         const bool reached = z == 1 && std::max(dx, dy) <= 2 && dx + dy > 1;
-        EXPECT_EQ(m.potentials()[static_cast<std::size_t>(m.index(x, y, z))], reached ? 2.5f * 0.1f : 0.0f) << x << " " << y << " " << z;
+        EXPECT_EQ(m.potentials()[static_cast<std::size_t>(m.index(x, y, z))], reached ? 2.5f * 0.1f : 0.0f)
+            << x << " " << y << " " << z;
       }
 }
 

@@ -64,7 +64,7 @@ TEST(Metrics, ResumeCountsFromTheLastOffStep) {
   // back on at 161; a window lies after it from t = 260, so resume >= 100
   for (int t = 161; t <= 300; ++t) c.on_step(t, true, t >= 200 ? (t >= 280 ? 0.9 : 0.6) : 0.2);
   EXPECT_TRUE(c.resumed());
-  EXPECT_EQ(c.resume(0.5), 100);   // t = 260
-  EXPECT_EQ(c.resume(0.8), 120);   // t = 280
+  EXPECT_EQ(c.resume(0.5), 100);  // t = 260
+  EXPECT_EQ(c.resume(0.8), 120);  // t = 280
   EXPECT_EQ(c.first(0.8), 120) << "first is not touched by the gap";
 }

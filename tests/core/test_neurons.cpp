@@ -43,8 +43,8 @@ TEST(Neurons, LifStepAndHomeostasisByHand) {
   // the threshold rule ran in the same step
   EXPECT_NEAR(n.theta[0], 1.0f - 0.1f * 0.2f, 1e-6f);  // 0.98
   EXPECT_NEAR(n.theta[1], 1.0f + 0.1f * 0.8f, 1e-6f);  // 1.08
-  EXPECT_FLOAT_EQ(n.theta[2], 0.3f);                    // 0.285 clipped to the floor
-  EXPECT_FLOAT_EQ(n.theta[3], 3.0f);                    // 3.03 clipped to the ceiling
+  EXPECT_FLOAT_EQ(n.theta[2], 0.3f);                   // 0.285 clipped to the floor
+  EXPECT_FLOAT_EQ(n.theta[3], 3.0f);                   // 3.03 clipped to the ceiling
 }
 
 TEST(Neurons, AdaptiveThresholdJumpsAndDecays) {

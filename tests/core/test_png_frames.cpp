@@ -46,7 +46,7 @@ TEST_F(PngFrames, ReadsFramesInNameOrderWithTheHalfScaleThreshold) {
   ga[2 * 3] = 255;
   ga[2 * 3 + 1] = 255;  // lit
   ga[2 * 9] = 255;
-  ga[2 * 9 + 1] = 0;    // transparent: dark
+  ga[2 * 9 + 1] = 0;  // transparent: dark
   write("frame_b.png", n, n, 2, ga);
   // frame c: RGB white at (x 3, y 3)
   std::vector<unsigned char> rgb(n * n * 3, 0);
@@ -83,7 +83,8 @@ TEST_F(PngFrames, SequenceStimulusShowsThePngFramesInOrderAndWraps) {
     stim->draw(f);
     const int k = t % 3;
     ASSERT_EQ(f.size(), static_cast<std::size_t>(n * n));
-    for (int i = 0; i < n * n; ++i) EXPECT_EQ(f[static_cast<std::size_t>(i)], i == k * 6 ? 1 : 0) << "t " << t << " i " << i;
+    for (int i = 0; i < n * n; ++i)
+      EXPECT_EQ(f[static_cast<std::size_t>(i)], i == k * 6 ? 1 : 0) << "t " << t << " i " << i;
     stim->advance();
   }
 }

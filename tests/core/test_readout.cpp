@@ -44,9 +44,9 @@ TEST(Readout, LocalFieldOnlyLearnsInsideIt) {
   Frame out;
   r.predict({0, 1}, out);
   r.learn({0, 1}, out, Frame{1, 1, 1, 1});
-  EXPECT_FLOAT_EQ(r.weights()(0, 0), 0.5f);   // source 0 sees pixel (0,0) only
+  EXPECT_FLOAT_EQ(r.weights()(0, 0), 0.5f);  // source 0 sees pixel (0,0) only
   EXPECT_FLOAT_EQ(r.weights()(3, 0), 0.0f);
-  EXPECT_FLOAT_EQ(r.weights()(3, 1), 0.5f);   // source 1 sees pixel (1,1) only
+  EXPECT_FLOAT_EQ(r.weights()(3, 1), 0.5f);  // source 1 sees pixel (1,1) only
   EXPECT_FLOAT_EQ(r.weights()(1, 1), 0.0f);
 }
 

@@ -52,7 +52,8 @@ TEST(Replay, ScheduleGivesEachStepOneMode) {
     validate(c);
     FAIL() << "overlapping off and replay intervals must be refused";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("schedule.replay: [20, 25] overlaps schedule.input_off [10, 20]"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("schedule.replay: [20, 25] overlaps schedule.input_off [10, 20]"),
+              std::string::npos)
         << e.what();
   }
 }

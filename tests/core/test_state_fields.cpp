@@ -125,7 +125,8 @@ void check_every_field(const std::string& model, std::size_t expected_fields) {
     StateArchive a1;
     m->save(a1);
     EXPECT_NE(h1, h0) << "state_hash() does not see the field";
-    EXPECT_EQ(changed_arrays(a0, a1), std::vector<std::string>{fields[k].name}) << "save() does not write exactly this field";
+    EXPECT_EQ(changed_arrays(a0, a1), std::vector<std::string>{fields[k].name})
+        << "save() does not write exactly this field";
     // load() reads it back: a fresh model with the changed archive has the same hash
     auto fresh = make_model(cfg);
     fresh->load(a1);

@@ -2,11 +2,11 @@
 // the other stimuli, the input schedule, and the switch's timing rules.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <set>
 #include <string>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -31,10 +31,10 @@ void expect_dot(const Dot& d, int x, int y, int vx, int vy) {
 TEST(Dot, MovesDiagonallyInside) { expect_dot(step({2, 2, 1, -1}, 5), 3, 1, 1, -1); }
 
 TEST(Dot, ReflectsAtEachEdge) {
-  expect_dot(step({4, 2, 1, 1}, 5), 3, 3, -1, 1);     // right: x = 2n-2-x = 3
-  expect_dot(step({0, 2, -1, 1}, 5), 1, 3, 1, 1);     // left: x = -x = 1
-  expect_dot(step({2, 0, 1, -1}, 5), 3, 1, 1, 1);     // top
-  expect_dot(step({2, 4, -1, 1}, 5), 1, 3, -1, -1);   // bottom
+  expect_dot(step({4, 2, 1, 1}, 5), 3, 3, -1, 1);    // right: x = 2n-2-x = 3
+  expect_dot(step({0, 2, -1, 1}, 5), 1, 3, 1, 1);    // left: x = -x = 1
+  expect_dot(step({2, 0, 1, -1}, 5), 3, 1, 1, 1);    // top
+  expect_dot(step({2, 4, -1, 1}, 5), 1, 3, -1, -1);  // bottom
 }
 
 TEST(Dot, ReflectsAtEachCorner) {

@@ -15,7 +15,8 @@ namespace {
 class DamagedCheckpoint : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto r = testio::run_cli({"run", "--preset", "01_01", "--set", "model.n=8", "--steps", "40", "--quiet", "--checkpoint", good_});
+    const auto r = testio::run_cli(
+        {"run", "--preset", "01_01", "--set", "model.n=8", "--steps", "40", "--quiet", "--checkpoint", good_});
     ASSERT_EQ(r.rc, 0) << r.err;
     bytes_ = testio::read_text(good_);
     ASSERT_GT(bytes_.size(), io::format::kUserBlock + 1000);
@@ -71,7 +72,8 @@ TEST_F(DamagedCheckpoint, ADamagedSizeFieldIsNamedAsSuch) {
       std::string damaged = bytes_;
       damaged[at] = static_cast<char>(damaged[at] ^ (1 << bit));
       const std::string err = load_error(damaged);
-      EXPECT_TRUE(contains(err, "corrupted header: its size field says")) << "byte " << at << " bit " << bit << ": " << err;
+      EXPECT_TRUE(contains(err, "corrupted header: its size field says"))
+          << "byte " << at << " bit " << bit << ": " << err;
       EXPECT_FALSE(contains(err, "truncated")) << err;
     }
   }

@@ -55,7 +55,8 @@ TEST(DiskFull, AFailedCheckpointDoesNotCostTheRecording) {
   SmallDisk disk(dir, 4);
   SKIP_WITHOUT(disk);
   const std::string ck = disk / "ck.h5", rec = disk / "rec.h5";
-  const auto r = testio::run_cli({"run", "--preset", "01_01", "--steps", "50", "--quiet", "--checkpoint", ck, "--record", rec});
+  const auto r =
+      testio::run_cli({"run", "--preset", "01_01", "--steps", "50", "--quiet", "--checkpoint", ck, "--record", rec});
   EXPECT_EQ(r.rc, 2) << r.err;
   EXPECT_TRUE(contains(one_line(r.err), "no space left")) << r.err;
   EXPECT_FALSE(fs::exists(ck));

@@ -26,7 +26,8 @@ TEST(HostileConfig, RefusedBeforeTheParserRecursesIntoThem) {
     const char* expect;
   } cases[] = {
       {"nested_arrays", "[run]\nseed = " + repeat("[", 100000) + repeat("]", 100000) + "\n", "nested more than"},
-      {"nested_tables", "[run]\nseed = " + repeat("{a=", 100000) + "1" + repeat("}", 100000) + "\n", "nested more than"},
+      {"nested_tables", "[run]\nseed = " + repeat("{a=", 100000) + "1" + repeat("}", 100000) + "\n",
+       "nested more than"},
       {"dotted_key", "[run]\n" + repeat("a.", 100000) + "a = 1\n", "dotted parts"},
       {"dotted_header", "[" + repeat("a.", 100000) + "a]\n", "dotted parts"},
       {"huge_key", "[run]\n" + std::string(500000, 'k') + " = 1\n", "a key longer than"},
@@ -51,7 +52,9 @@ TEST(HostileConfig, RefusedBeforeTheParserRecursesIntoThem) {
 TEST(HostileConfig, OrdinaryConfigsAreWellInsideTheLimits) {
   for (const auto& name : preset_names()) EXPECT_NO_THROW(parse_config(preset_text(name), name)) << name;
   EXPECT_NO_THROW(parse_config(to_toml(Config{}), "resolved"));
-  EXPECT_NO_THROW(parse_config("[schedule]\ninput_off = [[1, 2], [5, 9]]  # a [[b]] comment\n[stimulus]\npath = \"a.b.c.d.e.f.g.h.i.j\"\n", "x"));
+  EXPECT_NO_THROW(parse_config(
+      "[schedule]\ninput_off = [[1, 2], [5, 9]]  # a [[b]] comment\n[stimulus]\npath = \"a.b.c.d.e.f.g.h.i.j\"\n",
+      "x"));
 }
 
 TEST(CommandLineIntegers, OutOfRangeValuesGetTheConfigsRange) {
@@ -65,7 +68,8 @@ TEST(CommandLineIntegers, OutOfRangeValuesGetTheConfigsRange) {
       {{"run", "--steps", "1e3"}, "--steps: \"1e3\" is not an integer"},
       {{"run", "--threads", "-1"}, "--threads: -1 is out of range; expected an integer in [0, 256]"},
       {{"run", "--threads", "300"}, "--threads: 300 is out of range; expected an integer in [0, 256]"},
-      {{"bench", "--model", "layer", "--steps", "-5"}, "--steps: -5 is out of range; expected an integer in [1, 1000000000]"},
+      {{"bench", "--model", "layer", "--steps", "-5"},
+       "--steps: -5 is out of range; expected an integer in [1, 1000000000]"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.args[1] + " " + c.args[c.args.size() - 1]);
@@ -83,14 +87,18 @@ TEST(ImpossibleMemory, RefusedWithTheFigureAndTheKeyToChange) {
     const char* key;
   } cases[] = {
       {"cube_dense_readout", "--preset cube-4 --set model.n=1024 --set model.depth=64", "readout.enabled = false"},
-      {"cube_lattice", "--preset cube-4 --set model.n=1024 --set model.depth=1024 --set readout.enabled=false", "model.n or model.depth"},
+      {"cube_lattice", "--preset cube-4 --set model.n=1024 --set model.depth=1024 --set readout.enabled=false",
+       "model.n or model.depth"},
       {"layer_large_n", "--preset 01_01 --set model.n=1024", "model.n"},
-      {"groups_blocks", "--preset groups-4 --set model.n=512 --set model.depth=512 --set model.group=16 --set readout.enabled=false", "model.group"},
+      {"groups_blocks",
+       "--preset groups-4 --set model.n=512 --set model.depth=512 --set model.group=16 --set readout.enabled=false",
+       "model.group"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
     // 2 GB of address space: the estimate, not the machine, refuses the run
-    const auto r = run_shell("ulimit -v 2000000; exec " + std::string(SPIKECUBE_CLI) + " run --steps 1 --quiet " + c.sets);
+    const auto r =
+        run_shell("ulimit -v 2000000; exec " + std::string(SPIKECUBE_CLI) + " run --steps 1 --quiet " + c.sets);
     EXPECT_EQ(r.rc, 2);
     const std::string line = one_line(r.err);
     EXPECT_TRUE(contains(line, "not enough memory") && contains(line, "bytes") && contains(line, c.key)) << r.err;
@@ -101,8 +109,9 @@ TEST(ImpossibleMemory, AllocationFailureBeyondTheEstimateIsOneLine) {
   if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer's shadow memory cannot start under ulimit -v";
   // 1.5 GB address space, a model estimated at about 1.3 GB: the estimate
   // lets it through and the allocation may still fail; either way no abort
-  const auto r = run_shell("ulimit -v 1500000; exec " + std::string(SPIKECUBE_CLI) +
-                           " run --steps 1 --quiet --preset cube-4 --set model.n=1024 --set model.depth=30 --set readout.enabled=false");
+  const auto r = run_shell(
+      "ulimit -v 1500000; exec " + std::string(SPIKECUBE_CLI) +
+      " run --steps 1 --quiet --preset cube-4 --set model.n=1024 --set model.depth=30 --set readout.enabled=false");
   EXPECT_NE(r.rc, 134) << r.err;
   if (r.rc != 0) {
     EXPECT_EQ(r.rc, 2);

@@ -24,8 +24,8 @@ TEST(KillDuringCheckpoint, TenTrialsLeaveOnlyLoadableCheckpointsAndNoStrayTemps)
     ScratchDir dir;
     const std::string ck = dir / "ck.h5";
     // a 24 x 24 layer: 2.7 MB checkpoints, written every 2 steps
-    const pid_t pid = testio::spawn_cli({"run", "--preset", "01_01", "--set", "model.n=24", "--steps", "1000000", "--quiet",
-                                         "--checkpoint", ck, "--checkpoint-every", "2"},
+    const pid_t pid = testio::spawn_cli({"run", "--preset", "01_01", "--set", "model.n=24", "--steps", "1000000",
+                                         "--quiet", "--checkpoint", ck, "--checkpoint-every", "2"},
                                         dir / "out.txt", dir / "err.txt");
     ASSERT_GT(pid, 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(150, 700)(rng)));

@@ -70,8 +70,16 @@ TEST(SequenceCheckpoint, ResumeRefusesChangedFramesAndAcceptsTheSame) {
   ScratchDir dir;
   const std::string frames = dir / "frames.txt", ck = dir / "ck.h5";
   testio::write_text(frames, frames_text(8, 20, 0));
-  const std::vector<std::string> base{"run", "--preset", "01_01", "--set", "model.n=8", "--set", "stimulus.kind=sequence",
-                                      "--set", "stimulus.path=" + frames, "--quiet"};
+  const std::vector<std::string> base{"run",
+                                      "--preset",
+                                      "01_01",
+                                      "--set",
+                                      "model.n=8",
+                                      "--set",
+                                      "stimulus.kind=sequence",
+                                      "--set",
+                                      "stimulus.path=" + frames,
+                                      "--quiet"};
   auto with = [&](std::vector<std::string> extra) {
     extra.insert(extra.begin(), base.begin(), base.end());
     return extra;
@@ -101,8 +109,12 @@ TEST(RecordingExample, ReadsARecordingWithoutSamples) {
   }
   ScratchDir dir;
   const std::string rec = dir / "rec.h5";
-  ASSERT_EQ(testio::run_cli({"run", "--preset", "cube-4", "--steps", "0", "--quiet", "--record", rec, "--record-slice", "z:1"}).rc, 0);
-  const auto r = run_shell("/usr/bin/python3 " + std::string(SPIKECUBE_SOURCE_DIR) + "/docs/recording_example.py " + rec);
+  ASSERT_EQ(testio::run_cli(
+                {"run", "--preset", "cube-4", "--steps", "0", "--quiet", "--record", rec, "--record-slice", "z:1"})
+                .rc,
+            0);
+  const auto r =
+      run_shell("/usr/bin/python3 " + std::string(SPIKECUBE_SOURCE_DIR) + "/docs/recording_example.py " + rec);
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "0 hidden spikes")) << r.out;
   EXPECT_TRUE(contains(r.out, "potential z1: 0 samples")) << r.out;

@@ -68,11 +68,16 @@ TEST(OutputPaths, TwoOutputsOrAnOutputAndTheResumedCheckpointOnOneFileAreRefused
     std::vector<std::string> args;
     const char* expect;
   } cases[] = {
-      {small_layer({"--steps", "3", "--checkpoint", dir / "x.h5", "--record", dir / "x.h5"}), "--checkpoint and --record name the same file"},
-      {small_layer({"--steps", "3", "--checkpoint", dir / "y.h5", "--record", dir / "./sub/../y.h5"}), "name the same file"},
-      {{"run", "--resume", ck, "--steps", "3", "--quiet", "--record", ck}, "--record names the checkpoint given to --resume"},
-      {{"run", "--resume", ck, "--steps", "3", "--quiet", "--record", dir / "alias.h5"}, "names the checkpoint given to --resume"},
-      {small_layer({"--steps", "3", "--checkpoint", dir / "out/metrics.csv", "--out", dir / "out"}), "name the same file"},
+      {small_layer({"--steps", "3", "--checkpoint", dir / "x.h5", "--record", dir / "x.h5"}),
+       "--checkpoint and --record name the same file"},
+      {small_layer({"--steps", "3", "--checkpoint", dir / "y.h5", "--record", dir / "./sub/../y.h5"}),
+       "name the same file"},
+      {{"run", "--resume", ck, "--steps", "3", "--quiet", "--record", ck},
+       "--record names the checkpoint given to --resume"},
+      {{"run", "--resume", ck, "--steps", "3", "--quiet", "--record", dir / "alias.h5"},
+       "names the checkpoint given to --resume"},
+      {small_layer({"--steps", "3", "--checkpoint", dir / "out/metrics.csv", "--out", dir / "out"}),
+       "name the same file"},
   };
   fs::create_directories(dir.path() / "sub");
   for (const auto& c : cases) {
@@ -99,19 +104,21 @@ TEST(OutputPaths, StaleTempsOfDeadWritersAreRemovedOthersKept) {
   dead.append(std::to_string(gone)).append(".0");
   alive.append(std::to_string(::getpid())).append(".0");
   for (const std::string& name : {"ck.h5.tmp" + dead, "ck_000500.h5.tmp" + dead, "rec.h5.tmp" + dead,
-                                 "out/metrics.csv.tmp" + dead, "ck.h5.tmp" + alive, "other.h5.tmp" + dead}) {
+                                  "out/metrics.csv.tmp" + dead, "ck.h5.tmp" + alive, "other.h5.tmp" + dead}) {
     fs::create_directories((dir.path() / name).parent_path());
     testio::write_text(dir / name, "partial");
   }
-  const auto r = testio::run_cli(small_layer({"--steps", "2", "--checkpoint", dir / "ck.h5", "--record", dir / "rec.h5", "--out", dir / "out"}));
+  const auto r = testio::run_cli(
+      small_layer({"--steps", "2", "--checkpoint", dir / "ck.h5", "--record", dir / "rec.h5", "--out", dir / "out"}));
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(testio::lines_of(r.err).size(), 4u) << r.err;
   EXPECT_TRUE(contains(r.err, "removed stale temporary file " + (dir / "ck_000500.h5.tmp") + dead)) << r.err;
-  for (const std::string& name : {"ck.h5.tmp" + dead, "ck_000500.h5.tmp" + dead, "rec.h5.tmp" + dead, "out/metrics.csv.tmp" + dead}) {
+  for (const std::string& name :
+       {"ck.h5.tmp" + dead, "ck_000500.h5.tmp" + dead, "rec.h5.tmp" + dead, "out/metrics.csv.tmp" + dead}) {
     EXPECT_FALSE(fs::exists(dir / name)) << name;
   }
-  EXPECT_TRUE(fs::exists(dir / ("ck.h5.tmp" + alive)));     // its writer (this test) still runs
-  EXPECT_TRUE(fs::exists(dir / ("other.h5.tmp" + dead)));   // not an output of this run
+  EXPECT_TRUE(fs::exists(dir / ("ck.h5.tmp" + alive)));    // its writer (this test) still runs
+  EXPECT_TRUE(fs::exists(dir / ("other.h5.tmp" + dead)));  // not an output of this run
 }
 
 }  // namespace

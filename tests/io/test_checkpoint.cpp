@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "io/checkpoint.hpp"
 #include "core/config.hpp"
 #include "core/simulation.hpp"
+#include "io/checkpoint.hpp"
 #include "tests/io/io_test_util.hpp"
 
 namespace spikecube {
@@ -61,7 +61,8 @@ TEST_P(CheckpointExactness, ResumeIsBitExact) {
   EXPECT_EQ(resumed->model().state_hash(), first.model().state_hash());
   const auto rows = run_rows(*resumed, kB);
   ASSERT_EQ(rows.size(), ref_rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(rows[i], ref_rows[i]) << "first difference at step " << rows[i].step;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    ASSERT_EQ(rows[i], ref_rows[i]) << "first difference at step " << rows[i].step;
   EXPECT_EQ(resumed->model().state_hash(), ref.model().state_hash());
   EXPECT_TRUE(resumed->last().input_on);
 
@@ -147,7 +148,8 @@ TEST(CheckpointOptions, ResumeIsBitExactForSettingsThePresetsDoNotUse) {
     auto resumed = io::open_checkpoint(path);
     const auto rows = run_rows(*resumed, 120);
     ASSERT_EQ(rows.size(), ref_rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(rows[i], ref_rows[i]) << "first difference at step " << rows[i].step;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      ASSERT_EQ(rows[i], ref_rows[i]) << "first difference at step " << rows[i].step;
     EXPECT_EQ(resumed->model().state_hash(), ref.model().state_hash());
     // the runs did something to carry: spikes, and a prediction
     double fire = 0;

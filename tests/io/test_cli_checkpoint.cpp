@@ -6,18 +6,18 @@
 #include <limits>
 #include <thread>
 
-#include "io/checkpoint.hpp"
-#include "io/recording.hpp"
 #include "core/config.hpp"
 #include "core/health.hpp"
 #include "core/simulation.hpp"
+#include "io/checkpoint.hpp"
+#include "io/recording.hpp"
 #include "tests/io/io_test_util.hpp"
 
 namespace spikecube {
 namespace {
 using testio::ChildResult;
-using testio::ScratchDir;
 using testio::run_cli;
+using testio::ScratchDir;
 namespace fs = std::filesystem;
 
 std::string summary_hash(const std::string& out_dir) {
@@ -61,10 +61,11 @@ TEST_P(CliResume, MetricsAndHashMatchAStraightRun) {
     std::snprintf(buf, sizeof buf, "ck_%06lld.h5", static_cast<long long>(step));
     return dir / buf;
   };
-  const auto ref = run_cli({"run", "--preset", preset, "--steps", str(a_steps + b_steps), "--quiet", "--out", dir / "ref"});
+  const auto ref =
+      run_cli({"run", "--preset", preset, "--steps", str(a_steps + b_steps), "--quiet", "--out", dir / "ref"});
   ASSERT_EQ(ref.rc, 0) << ref.err;
-  const auto a = run_cli({"run", "--preset", preset, "--steps", str(a_steps), "--quiet", "--out", dir / "a", "--checkpoint",
-                          dir / "ck.h5", "--checkpoint-every", str(every)});
+  const auto a = run_cli({"run", "--preset", preset, "--steps", str(a_steps), "--quiet", "--out", dir / "a",
+                          "--checkpoint", dir / "ck.h5", "--checkpoint-every", str(every)});
   ASSERT_EQ(a.rc, 0) << a.err;
   EXPECT_TRUE(fs::exists(dir / "ck.h5"));
   for (std::int64_t s = every; s <= a_steps; s += every) EXPECT_TRUE(fs::exists(numbered(s))) << s;
@@ -104,9 +105,9 @@ INSTANTIATE_TEST_SUITE_P(Models, CliResume, ::testing::ValuesIn(resume_cases()),
 
 struct BadCase {
   std::string name;
-  std::vector<std::string> args;   // {} placeholders: FILE, OUT, DIR replaced below
-  std::string expect;              // substring of the error line
-  bool names_file = true;          // the line names FILE
+  std::vector<std::string> args;  // {} placeholders: FILE, OUT, DIR replaced below
+  std::string expect;             // substring of the error line
+  bool names_file = true;         // the line names FILE
 };
 
 TEST(CliBadInput, EachGetsOneClearLineAndExit2) {
@@ -159,20 +160,24 @@ TEST(CliBadInput, EachGetsOneClearLineAndExit2) {
       {"othermodel", {"--resume", F}, "holds a 'cube' model"},
       {"recording", {"--resume", F}, "not a spikecube checkpoint"},
   };
-  for (auto& c : cases) c.args[1] = dir / (c.name == "folder" ? "folder.h5" : c.name == "recording" ? "rec.h5" : c.name + ".h5");
+  for (auto& c : cases)
+    c.args[1] = dir / (c.name == "folder" ? "folder.h5" : c.name == "recording" ? "rec.h5" : c.name + ".h5");
   const auto names = preset_names();
   if (std::find(names.begin(), names.end(), "cube-4") != names.end()) {
     cases.push_back({"cube_from_layer", {"--preset", "cube-4", "--resume", dir / "good.h5"}, "holds a 'layer' model"});
   }
   // unwritable outputs (the tests may run as root, so no permission bits: a file in the way)
   cases.push_back({"out_under_file", {"--out", dir / "plainfile/sub"}, "plainfile/sub", false});
-  cases.push_back({"checkpoint_under_file", {"--checkpoint", dir / "plainfile/ck.h5"}, "cannot write (Not a directory)", false});
+  cases.push_back(
+      {"checkpoint_under_file", {"--checkpoint", dir / "plainfile/ck.h5"}, "cannot write (Not a directory)", false});
   cases.push_back({"checkpoint_is_folder", {"--checkpoint", dir / "folder.h5"}, "is a directory", false});
   cases.push_back({"record_under_file", {"--record", dir / "plainfile/r.h5"}, "cannot write (Not a directory)", false});
   cases.push_back({"every_without_checkpoint", {"--checkpoint-every", "10"}, "needs --checkpoint", false});
   cases.push_back({"slice_outside", {"--record", dir / "r.h5", "--record-slice", "z:3"}, "outside the lattice", false});
-  cases.push_back({"slice_malformed", {"--record", dir / "r.h5", "--record-slice", "w:1"}, "expected AXIS:INDEX", false});
-  cases.push_back({"resume_with_set", {"--resume", dir / "good.h5", "--set", "neuron.bias=0.1"}, "cannot be combined", false});
+  cases.push_back(
+      {"slice_malformed", {"--record", dir / "r.h5", "--record-slice", "w:1"}, "expected AXIS:INDEX", false});
+  cases.push_back(
+      {"resume_with_set", {"--resume", dir / "good.h5", "--set", "neuron.bias=0.1"}, "cannot be combined", false});
 
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -279,19 +284,22 @@ class CliSignal : public ::testing::TestWithParam<int> {};
 TEST_P(CliSignal, FinishesTheStepAndWritesEverything) {
   const int sig = GetParam();
   ScratchDir dir;
-  const pid_t pid = testio::spawn_cli({"run", "--preset", "01_02", "--steps", "100000000", "--quiet", "--out", dir / "out",
-                                       "--checkpoint", dir / "ck.h5", "--checkpoint-every", "100", "--record", dir / "rec.h5"},
-                                      dir / "stdout", dir / "stderr");
+  const pid_t pid =
+      testio::spawn_cli({"run", "--preset", "01_02", "--steps", "100000000", "--quiet", "--out", dir / "out",
+                         "--checkpoint", dir / "ck.h5", "--checkpoint-every", "100", "--record", dir / "rec.h5"},
+                        dir / "stdout", dir / "stderr");
   ASSERT_GT(pid, 0);
   // wait (without a time assertion) until the run is well under way
-  for (int i = 0; i < 6000 && !fs::exists(dir / "ck_000200.h5"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int i = 0; i < 6000 && !fs::exists(dir / "ck_000200.h5"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_TRUE(fs::exists(dir / "ck_000200.h5"));
   ASSERT_EQ(::kill(pid, sig), 0);
   const int rc = testio::wait_child(pid);
   EXPECT_EQ(rc, 128 + sig) << testio::read_text(dir / "stderr");
   const auto err = testio::lines_of(testio::read_text(dir / "stderr"));
   ASSERT_EQ(err.size(), 1u);
-  EXPECT_NE(err[0].find(sig == SIGINT ? "interrupted by SIGINT" : "interrupted by SIGTERM"), std::string::npos) << err[0];
+  EXPECT_NE(err[0].find(sig == SIGINT ? "interrupted by SIGINT" : "interrupted by SIGTERM"), std::string::npos)
+      << err[0];
 
   auto sim = io::open_checkpoint(dir / "ck.h5");
   EXPECT_GE(sim->step_count(), 200);
@@ -311,7 +319,9 @@ TEST_P(CliSignal, FinishesTheStepAndWritesEverything) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, CliSignal, ::testing::Values(SIGINT, SIGTERM),
-                         [](const ::testing::TestParamInfo<int>& param) { return std::string(param.param == SIGINT ? "SIGINT" : "SIGTERM"); });
+                         [](const ::testing::TestParamInfo<int>& param) {
+                           return std::string(param.param == SIGINT ? "SIGINT" : "SIGTERM");
+                         });
 
 TEST(CliSignal, ASecondSigintEndsTheProcessAtOnce) {
   // README: SIGINT finishes the step and writes everything; a second signal
@@ -319,12 +329,13 @@ TEST(CliSignal, ASecondSigintEndsTheProcessAtOnce) {
   // outputs); the second falls through to the default action, so the process
   // dies by the signal instead of exiting. Files already written stay whole.
   ScratchDir dir;
-  const pid_t pid = testio::spawn_cli({"run", "--preset", "cube-48", "--steps", "100000000", "--quiet", "--out", dir / "out",
-                                       "--checkpoint", dir / "ck.h5", "--checkpoint-every", "20"},
+  const pid_t pid = testio::spawn_cli({"run", "--preset", "cube-48", "--steps", "100000000", "--quiet", "--out",
+                                       dir / "out", "--checkpoint", dir / "ck.h5", "--checkpoint-every", "20"},
                                       dir / "stdout", dir / "stderr");
   ASSERT_GT(pid, 0);
   // the handlers are installed before the first step: wait for step 20's checkpoint
-  for (int i = 0; i < 6000 && !fs::exists(dir / "ck_000020.h5"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int i = 0; i < 6000 && !fs::exists(dir / "ck_000020.h5"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ASSERT_TRUE(fs::exists(dir / "ck_000020.h5"));
   ASSERT_EQ(::kill(pid, SIGINT), 0);
   // keep signalling until the process is gone: two signals sent before the
@@ -340,8 +351,8 @@ TEST(CliSignal, ASecondSigintEndsTheProcessAtOnce) {
   if (done == 0) done = ::waitpid(pid, &status, 0);
   ASSERT_EQ(done, pid);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
-      << "ended by exit(" << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << "), not by the second SIGINT: "
-      << testio::read_text(dir / "stderr");
+      << "ended by exit(" << (WIFEXITED(status) ? WEXITSTATUS(status) : -1)
+      << "), not by the second SIGINT: " << testio::read_text(dir / "stderr");
   auto sim = io::open_checkpoint(dir / "ck_000020.h5");  // what was written is intact
   EXPECT_EQ(sim->step_count(), 20);
   EXPECT_FALSE(fs::exists(dir / "out/summary.json")) << "the outputs of a normal end were not written";
@@ -359,7 +370,9 @@ std::string python_with_h5py() {
 
 TEST(CliRecording, H5pyExampleReadsWhatWasRecorded) {
   const std::string py = python_with_h5py();
-  if (py.empty()) GTEST_SKIP() << "python3 with h5py and numpy not found (Debian: apt-get install python3-h5py); skipping the h5py example";
+  if (py.empty())
+    GTEST_SKIP()
+        << "python3 with h5py and numpy not found (Debian: apt-get install python3-h5py); skipping the h5py example";
   ScratchDir dir;
   for (const std::string& preset : testio::exactness_presets(preset_names())) {
     SCOPED_TRACE(preset);
@@ -370,7 +383,8 @@ TEST(CliRecording, H5pyExampleReadsWhatWasRecorded) {
     ASSERT_EQ(r.rc, 0) << r.err;
     const ChildResult ex = [&] {
       const std::string o = dir / "py.out";
-      const std::string cmd = py + " " + SPIKECUBE_SOURCE_DIR + "/docs/recording_example.py " + rec + " > " + o + " 2>&1";
+      const std::string cmd =
+          py + " " + SPIKECUBE_SOURCE_DIR + "/docs/recording_example.py " + rec + " > " + o + " 2>&1";
       ChildResult c;
       c.rc = std::system(cmd.c_str());
       c.out = testio::read_text(o);
@@ -382,17 +396,18 @@ TEST(CliRecording, H5pyExampleReadsWhatWasRecorded) {
 
     // spike counts per step in the recording agree with metrics.csv's firing rate
     const std::string check = dir / "check.py";
-    testio::write_text(check,
-                       "import sys, h5py, numpy as np\n"
-                       "f = h5py.File(sys.argv[1], 'r')\n"
-                       "n = int(f.attrs['nx'] * f.attrs['ny'] * f.attrs['nz'])\n"
-                       "c = np.bincount(np.rint(f['spikes/hidden/timestamps'][:]).astype(int), minlength=701)[1:]\n"
-                       "m = np.genfromtxt(sys.argv[2], delimiter=',', names=True)\n"
-                       "assert len(m) == 700 and np.array_equal(c, np.rint(m['fire'] * n).astype(int)), 'spike counts differ'\n"
-                       "o = np.bincount(np.rint(f['spikes/output/timestamps'][:]).astype(int), minlength=701)[1:]\n"
-                       "assert np.array_equal(o, m['out_px'].astype(int)), 'output counts differ'\n"
-                       "assert f['potential/step'][0] == 7 and f['potential/step'].shape == (100,)\n"
-                       "print('ok')\n");
+    testio::write_text(
+        check,
+        "import sys, h5py, numpy as np\n"
+        "f = h5py.File(sys.argv[1], 'r')\n"
+        "n = int(f.attrs['nx'] * f.attrs['ny'] * f.attrs['nz'])\n"
+        "c = np.bincount(np.rint(f['spikes/hidden/timestamps'][:]).astype(int), minlength=701)[1:]\n"
+        "m = np.genfromtxt(sys.argv[2], delimiter=',', names=True)\n"
+        "assert len(m) == 700 and np.array_equal(c, np.rint(m['fire'] * n).astype(int)), 'spike counts differ'\n"
+        "o = np.bincount(np.rint(f['spikes/output/timestamps'][:]).astype(int), minlength=701)[1:]\n"
+        "assert np.array_equal(o, m['out_px'].astype(int)), 'output counts differ'\n"
+        "assert f['potential/step'][0] == 7 and f['potential/step'].shape == (100,)\n"
+        "print('ok')\n");
     const std::string cmd = py + " " + check + " " + rec + " " + out + "/metrics.csv > " + dir / "check.out" + " 2>&1";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << testio::read_text(dir / "check.out");
   }

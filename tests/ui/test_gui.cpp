@@ -7,28 +7,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <QAction>
-#include <QComboBox>
-#include <QDockWidget>
-#include <QFileDialog>
-#include <QSettings>
-#include <QStatusBar>
-#include <QTest>
-#include <QTimer>
 #include <QApplication>
 #include <QColor>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QElapsedTimer>
+#include <QFileDialog>
 #include <QImage>
-#include <QSettings>
-#include <QTest>
 #include <QLineEdit>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTest>
 #include <QThread>
+#include <QTimer>
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -73,7 +70,7 @@ struct GuiEnv {
     setenv("QT_QPA_PLATFORM", "xcb", 1);
     setenv("QT3D_RENDERER", "opengl", 1);
     setenv("LP_NUM_THREADS", "1", 0);
-    setenv("XDG_CONFIG_HOME", temp_dir().c_str(), 1);  // QSettings stay out of $HOME
+    setenv("XDG_CONFIG_HOME", temp_dir().c_str(), 1);         // QSettings stay out of $HOME
     QApplication::setAttribute(Qt::AA_DontUseNativeDialogs);  // file dialogs the tests can answer
     static int argc = 1;
     static char name[] = "test_gui";
@@ -103,8 +100,8 @@ struct AppTeardown : testing::Environment {
 };
 [[maybe_unused]] testing::Environment* const kAppTeardown = testing::AddGlobalTestEnvironment(new AppTeardown);
 
-#define REQUIRE_DISPLAY()                                                           \
-  do {                                                                              \
+#define REQUIRE_DISPLAY()                                                                        \
+  do {                                                                                           \
     if (!env().xvfb.ok()) GTEST_SKIP() << "no X server for GUI tests: " << env().xvfb.why_not(); \
   } while (0)
 
@@ -401,7 +398,8 @@ TEST(Gui, CheckpointSaveAndLoadRoundTrip) {
   std::ofstream(bad) << "[model]\ntype = \"layer\"\n" << std::string(4096, 'x');
   w->load_checkpoint_from(QString::fromStdString(bad.string()));
   // the window shows the worker's error in the status bar (and a message box)
-  ASSERT_TRUE(pump_until([&] { return w->statusBar()->currentMessage().contains(QStringLiteral("not_a_checkpoint.h5")); }, 30000))
+  ASSERT_TRUE(pump_until(
+      [&] { return w->statusBar()->currentMessage().contains(QStringLiteral("not_a_checkpoint.h5")); }, 30000))
       << w->statusBar()->currentMessage().toStdString();
   std::uint64_t after = 1;
   std::int64_t step = 0;
@@ -433,7 +431,8 @@ TEST(GuiCli, ScriptedSummaryWithoutStepsPrintsNoRates) {
   REQUIRE_DISPLAY();
   const fs::path shot = temp_dir() / "no_steps.png", err = temp_dir() / "no_steps.txt";
   const std::string cmd = "DISPLAY=" + env().xvfb.display() + " XDG_CONFIG_HOME=" + temp_dir().string() + " " +
-                          SPIKECUBE_GUI_BIN + " --preset 01_01 --screenshot " + shot.string() + " --quit 2>" + err.string();
+                          SPIKECUBE_GUI_BIN + " --preset 01_01 --screenshot " + shot.string() + " --quit 2>" +
+                          err.string();
   ASSERT_EQ(run(cmd), 0) << read_text(err);
   const std::string text = read_text(err);
   const auto at = text.find("spikecube: step 0, IoU100");
@@ -660,7 +659,8 @@ TEST(GuiControls, RunPauseResetNewSeedSpeedAndPresetMenu) {
   ASSERT_TRUE(pump_until([&] { return w->snapshot().step == 0 && w->snapshot().config->seed == cfg.seed + 1; }));
   EXPECT_TRUE(w->windowTitle().contains(QStringLiteral("seed %1").arg(cfg.seed + 1))) << w->windowTitle().toStdString();
   // speed box: each entry reaches the worker
-  for (const auto& [label, rate] : {std::pair{"100 steps/s", 100.0}, std::pair{"1 step/s", 1.0}, std::pair{"max speed", 0.0}}) {
+  for (const auto& [label, rate] :
+       {std::pair{"100 steps/s", 100.0}, std::pair{"1 step/s", 1.0}, std::pair{"max speed", 0.0}}) {
     choose_speed(*w, QString::fromLatin1(label));
     EXPECT_EQ(w->worker().speed(), rate) << label;
   }

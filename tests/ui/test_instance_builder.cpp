@@ -83,8 +83,8 @@ TEST(InstanceBuilder, VoxelBudgetRaisesTheCutButKeepsSpikes) {
   b.age(s);
   VoxelOptions o;
   o.active_only = true;
-  o.cut = 0.0f;       // all 24 pass the cut
-  o.max_voxels = 4;   // room for the spike and the 3 highest potentials
+  o.cut = 0.0f;      // all 24 pass the cut
+  o.max_voxels = 4;  // room for the spike and the 3 highest potentials
   std::vector<float> out;
   EXPECT_EQ(b.build(s, o, out), 4);
   EXPECT_FLOAT_EQ(b.effective_cut(), 21.0f / 24.0f);
@@ -166,7 +166,7 @@ TEST(InstanceBuilder, IoPlanesClearTheLatticeSeenFromTheDefaultCamera) {
     const VoxelLayout l = make_layout(d);
     const float shift = l.io_gap * kViewDir[0] / kViewDir[2];
     EXPECT_GT(shift, static_cast<float>(d.nx) + 1.4f) << d.nx << " x " << d.ny << " x " << d.nz;
-    EXPECT_GT(l.half_z(), l.input_wz());   // the camera frames the input plane
+    EXPECT_GT(l.half_z(), l.input_wz());    // the camera frames the input plane
     EXPECT_GT(l.half_z(), -l.output_wz());  // and the prediction plane
   }
 }

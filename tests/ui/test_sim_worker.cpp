@@ -90,8 +90,7 @@ TEST(SimWorker, SnapshotsStayConsistentWhileRunningAndCommandsArrive) {
         ++taken;
         const auto pixels = static_cast<std::size_t>(s.config->n) * s.config->n;
         if (s.step < last || s.input.size() != pixels || s.output.size() != pixels ||
-            s.neurons.potential.size() != static_cast<std::size_t>(s.neurons.dims.count()) ||
-            s.metrics.step != s.step)
+            s.neurons.potential.size() != static_cast<std::size_t>(s.neurons.dims.count()) || s.metrics.step != s.step)
           ++bad;
         last = s.step;
       }

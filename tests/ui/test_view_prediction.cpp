@@ -8,6 +8,8 @@
 // Skipped (with the reason) without Xvfb.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <QApplication>
 #include <QColor>
 #include <QElapsedTimer>
@@ -25,8 +27,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "core/config.hpp"
 #include "ui/colormap.hpp"
@@ -104,8 +104,7 @@ Mask lit_voxel_mask(const QImage& img, const QColor& ref) {
   for (int y = 0; y < match.h; ++y) {
     for (int x = 0; x < match.w; ++x) {
       const QColor c = img.pixelColor(x, y);
-      const double p[3] = {static_cast<double>(c.red()), static_cast<double>(c.green()),
-                           static_cast<double>(c.blue())};
+      const double p[3] = {static_cast<double>(c.red()), static_cast<double>(c.green()), static_cast<double>(c.blue())};
       const double k = (p[0] * r[0] + p[1] * r[1] + p[2] * r[2]) / rr;
       if (k < 0.5 || k > 0.92) continue;
       double off = 0;

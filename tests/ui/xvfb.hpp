@@ -2,8 +2,8 @@
 // Starts a private Xvfb for GUI tests (Xvfb picks a free display itself via
 // -displayfd) and stops it on destruction. ok() is false, with a reason, when
 // no X server can be started; tests then GTEST_SKIP with that reason.
-#include <string>
 #include <sys/types.h>
+#include <string>
 
 namespace spikecube::test {
 
