@@ -43,6 +43,7 @@
 #include "ui/script_runner.hpp"
 #include "ui/view_controls.hpp"
 #include "ui/voxel_view.hpp"
+#include "scratch_files.hpp"
 #include "xvfb.hpp"
 
 namespace spikecube::ui {
@@ -50,12 +51,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+using test::read_text;
+
 fs::path temp_dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("spikecube_gui_test_" + std::to_string(getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
+  static const fs::path dir = test::scratch_dir("spikecube_gui_test");
   return dir;
 }
 
@@ -416,13 +415,6 @@ TEST(Gui, CheckpointSaveAndLoadRoundTrip) {
 int run(const std::string& command) {
   const int rc = std::system(command.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // The scripted summary line prints only what was measured: with no steps

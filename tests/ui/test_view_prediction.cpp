@@ -31,6 +31,7 @@
 #include "core/config.hpp"
 #include "ui/colormap.hpp"
 #include "ui/voxel_view.hpp"
+#include "scratch_files.hpp"
 #include "xvfb.hpp"
 
 namespace spikecube::ui {
@@ -38,25 +39,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
+using test::read_text;
+
 fs::path temp_dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("spikecube_view_test_" + std::to_string(getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
+  static const fs::path dir = test::scratch_dir("spikecube_view_test");
   return dir;
 }
 
 test::Xvfb& xvfb() {
   static test::Xvfb x;
   return x;
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // Runs `spikecube --preset P --steps N --screenshot` and loads the image.
