@@ -343,23 +343,31 @@ void MainWindow::update_input_state() {
   static const QString kButton[] = {QStringLiteral("Input: on"), QStringLiteral("Input: off"),
                                     QStringLiteral("Input: replay")};
   input_->setText(kButton[static_cast<int>(input_mode_)]);
-  QString text = QString::fromLatin1(input_mode_name(input_mode_));
   QString style;
-  if (input_mode_ == InputMode::kReplay) {
+  if (input_mode_ == InputMode::kReplay || snap_.mode_next == InputMode::kReplay) {
     style = QStringLiteral("background:#3a4fb0;color:white;font-weight:bold;");
   } else if (input_mode_ == InputMode::kOff) {
     style = QStringLiteral("background:#b03030;color:white;font-weight:bold;");
-  } else if (!snap_.input_on_next) {
-    text += QStringLiteral(" (schedule: off)");
+  } else if (snap_.mode_next == InputMode::kOff) {
     style = QStringLiteral("background:#b07020;color:white;font-weight:bold;");
   } else {
     style = QStringLiteral("background:#2e8b40;color:white;font-weight:bold;");
   }
-  status_input_->setText(QStringLiteral(" %1 ").arg(text));
+  status_input_->setText(QStringLiteral(" %1 ").arg(input_mode_text()));
   status_input_->setStyleSheet(style);
-  input_panel_->set_title(input_mode_ == InputMode::kOn && snap_.input_on_next ? QStringLiteral("input")
-                          : input_mode_ == InputMode::kReplay                  ? QStringLiteral("input (replay)")
-                                                                               : QStringLiteral("input (off)"));
+  // the panel shows the last step's input: the dot, nothing, or the network's own prediction
+  input_panel_->set_title(snap_.metrics.replay     ? QStringLiteral("input (replay)")
+                          : snap_.metrics.input_on ? QStringLiteral("input")
+                                                   : QStringLiteral("input (off)"));
+}
+
+// The manual mode, and what the schedule makes of "on" at the next step.
+QString MainWindow::input_mode_text() const {
+  QString text = QString::fromLatin1(input_mode_name(input_mode_));
+  if (input_mode_ == InputMode::kOn && snap_.mode_next == InputMode::kOff) text += QStringLiteral(" (schedule: off)");
+  if (input_mode_ == InputMode::kOn && snap_.mode_next == InputMode::kReplay)
+    text += QStringLiteral(" (schedule: replay)");
+  return text;
 }
 
 void MainWindow::update_status() {
@@ -417,9 +425,7 @@ QString MainWindow::caption() const {
                   .arg(snap_.step)
                   .arg(snap_.metrics.iou100, 0, 'f', 3)
                   .arg(snap_.metrics.fire, 0, 'f', 4)
-                  .arg(input_mode_ == InputMode::kOn && !snap_.input_on_next
-                           ? QStringLiteral("input on (schedule: off)")
-                           : QString::fromLatin1(input_mode_name(input_mode_)));
+                  .arg(input_mode_text());
   if (view_->options().active_only) {
     if (std::isfinite(view_->effective_cut()))
       c += QStringLiteral("\nshown: spiking neurons and v/θ ≥ %1 (%2 voxels)")

@@ -105,6 +105,7 @@ class MainWindow : public QMainWindow {
   void handle_messages();
   void set_input_mode(InputMode mode);
   void update_input_state();
+  QString input_mode_text() const;
   // the remembered or default pace of cfg's kind of model
   void apply_pace(const Config& cfg);
   void update_status();

@@ -184,6 +184,7 @@ void SimWorker::publish() {
   // a checkpoint loaded through post() may have switched the input itself
   s.input_mode = sim.input_mode();
   s.input_on_next = sim.input_on_next();
+  s.mode_next = sim.mode_next();
   s.health = sim.health();
   s.steps_per_s = measured_rate_;
   s.input = sim.input_frame();

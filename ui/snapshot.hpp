@@ -34,6 +34,7 @@ struct Snapshot {
   bool input_enabled = true;              // the manual input switch (Simulation::input_enabled)
   InputMode input_mode = InputMode::kOn;  // what the input button last chose (replay: from memory)
   bool input_on_next = true;              // switch and schedule together, for the next step
+  InputMode mode_next = InputMode::kOn;   // the same as a mode: on, off or replay from memory
   Health health = Health::kOk;
   double steps_per_s = 0;  // measured over the last half second or so of running
 

@@ -35,6 +35,7 @@
 #include "core/input_mode.hpp"
 #include "core/simulation.hpp"
 #include "core/state_archive.hpp"
+#include "scratch_files.hpp"
 #include "ui/colormap.hpp"
 #include "ui/main_window.hpp"
 #include "ui/param_panel.hpp"
@@ -43,7 +44,6 @@
 #include "ui/script_runner.hpp"
 #include "ui/view_controls.hpp"
 #include "ui/voxel_view.hpp"
-#include "scratch_files.hpp"
 #include "xvfb.hpp"
 
 namespace spikecube::ui {
@@ -255,6 +255,28 @@ void press_i(MainWindow& w) {
   w.activateWindow();
   pump_until([&] { return w.isActiveWindow(); }, 3000);
   QTest::keyClick(&w, Qt::Key_I);
+}
+
+// A replay window of the config's schedule is named in the status bar before
+// it starts, and the steps inside it replay.
+TEST(Gui, ScheduledReplayIsNamedAndReplays) {
+  REQUIRE_DISPLAY();
+  Config cfg = load_preset("01_01");
+  cfg.n = 20;
+  cfg.replay = {{4, 6}};
+  auto w = open_window(cfg, "01_01");
+  run_steps(*w, 3);
+  ASSERT_TRUE(pump_until([&] { return w->snapshot().step == 3; }));
+  EXPECT_TRUE(w->status_text().contains(QStringLiteral("input on (schedule: replay)")))
+      << w->status_text().toStdString();
+  run_steps(*w, 4);
+  bool replayed = false;
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { replayed = sim.last().replay; }));
+  EXPECT_TRUE(replayed);
+  run_steps(*w, 7);
+  ASSERT_TRUE(w->worker().call([&](Simulation& sim) { replayed = sim.last().replay; }));
+  EXPECT_FALSE(replayed) << "step 7 is after the window";
+  EXPECT_TRUE(w->status_text().contains(QStringLiteral("input on"))) << w->status_text().toStdString();
 }
 
 TEST(Gui, InputKeyCyclesOnOffAndReachesTheModel) {

@@ -29,9 +29,9 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "scratch_files.hpp"
 #include "ui/colormap.hpp"
 #include "ui/voxel_view.hpp"
-#include "scratch_files.hpp"
 #include "xvfb.hpp"
 
 namespace spikecube::ui {
