@@ -83,7 +83,7 @@ struct Mask {
 // the anti-aliased rim of flat-coloured text or lines, which also passes
 // through k * ref on its way to the dark background. The legend strip on the
 // right (its swatches) is skipped.
-Mask lit_voxel_mask(const QImage& img, const QColor& ref) {
+Mask lit_voxel_mask(const QImage& img, const QColor& ref, bool interior_only = true) {
   constexpr int kLegendStrip = 120;
   Mask match, inside;
   match.w = inside.w = std::max(0, img.width() - kLegendStrip);
@@ -104,6 +104,7 @@ Mask lit_voxel_mask(const QImage& img, const QColor& ref) {
       match.set(x, y, off <= 8.0);
     }
   }
+  if (!interior_only) return match;
   for (int y = 1; y < match.h - 1; ++y) {
     for (int x = 1; x < match.w - 1; ++x) {
       bool all = true;
@@ -115,8 +116,8 @@ Mask lit_voxel_mask(const QImage& img, const QColor& ref) {
   return inside;
 }
 
-int lit_voxel_pixels(const QImage& img, const QColor& ref) {
-  const Mask m = lit_voxel_mask(img, ref);
+int lit_voxel_pixels(const QImage& img, const QColor& ref, bool interior_only = true) {
+  const Mask m = lit_voxel_mask(img, ref, interior_only);
   return static_cast<int>(std::count(m.on.begin(), m.on.end(), 1));
 }
 
@@ -141,6 +142,24 @@ void expect_input_and_prediction_visible(const std::string& preset) {
 TEST(ViewPrediction, Layer0101DefaultViewShowsInputAndHit) { expect_input_and_prediction_visible("01_01"); }
 
 TEST(ViewPrediction, Cube4DefaultViewShowsInputAndHit) { expect_input_and_prediction_visible("cube-4"); }
+
+// A scripted run into a replay window: cube-48-replay learns for 3,000 steps,
+// then replays from memory (seed 0 keeps the dot for 107 steps). Ten steps in,
+// the input plane shows the network's own prediction and the prediction
+// plane a hit. Beside a 48-deep lattice an io voxel is only a few pixels
+// across, so every pixel of the colour counts here (no interior rule; the
+// labels are neutral and the legend strip is skipped, so nothing else has
+// these colours).
+TEST(ViewPrediction, ScriptedReplayShowsTheRecalledDotAndAHit) {
+  if (!xvfb().ok()) GTEST_SKIP() << "no X server for GUI tests: " << xvfb().why_not();
+  const QImage img = scripted_screenshot("cube-48-replay", 3010);
+  ASSERT_FALSE(img.isNull());
+  const int hit = lit_voxel_pixels(img, hit_color(), false);
+  const int input = lit_voxel_pixels(img, input_color(), false);
+  std::printf("cube-48-replay, step 3010 (replay): %d hit-colour pixels, %d input-colour pixels\n", hit, input);
+  EXPECT_GE(hit, 8) << "no hit while replaying from memory";
+  EXPECT_GE(input, 8) << "the recalled input is not drawn";
+}
 
 // --- the view alone, on a hand-made snapshot -------------------------------
 
