@@ -15,6 +15,7 @@
 
 #include "app/cli/logging.hpp"
 #include "app/cli/progress.hpp"
+#include "app/cli/signal_guard.hpp"
 #include "core/atomic_file.hpp"
 #include "core/health.hpp"
 #include "core/run_report.hpp"
@@ -110,38 +111,6 @@ template <typename F>
 int exit_code_of(F&& f) {
   return exit_code_of(std::forward<F>(f), [] { return std::string(); });
 }
-
-// ---- signals -----------------------------------------------------------------
-
-// set by the SIGINT/SIGTERM handler, read between steps
-volatile std::sig_atomic_t g_signal = 0;
-extern "C" void on_signal(int sig) { g_signal = sig; }
-
-// Installs the handlers for one run and restores the previous ones after it.
-// SA_RESETHAND: a second Ctrl-C falls through to the default action and ends
-// the process at once (temporary files may then be left behind).
-class SignalGuard {
- public:
-  SignalGuard() {
-    g_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND | SA_RESTART;
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SignalGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  SignalGuard(const SignalGuard&) = delete;
-  SignalGuard& operator=(const SignalGuard&) = delete;
-
- private:
-  struct sigaction old_int_ = {};
-  struct sigaction old_term_ = {};
-};
 
 // ---- output files ------------------------------------------------------------
 
@@ -402,13 +371,15 @@ void record_step(const RunOptions& opt, RunSetup& setup, Progress& progress) {
 RunOutcome run_steps(const RunOptions& opt, RunSetup& setup) {
   Simulation& sim = *setup.sim;
   RunOutcome out;
-  SignalGuard signals;
+  // SA_RESETHAND: a second Ctrl-C falls through to the default action and
+  // ends the process at once (temporary files may then be left behind)
+  SignalGuard signals(SA_RESETHAND | SA_RESTART);
   const std::int64_t first_step = sim.step_count();
   Progress progress(setup.to_run, !opt.quiet && ::isatty(STDERR_FILENO));
   const auto t0 = std::chrono::steady_clock::now();
   out.exit_code = exit_code_of(
       [&] {
-        for (std::int64_t i = 0; i < setup.to_run && g_signal == 0 && !out.faulted; ++i) {
+        for (std::int64_t i = 0; i < setup.to_run && SignalGuard::received() == 0 && !out.faulted; ++i) {
           sim.step();
           record_step(opt, setup, progress);
           progress.update(i + 1, sim.last().iou100, sim.last().fire);
@@ -425,7 +396,7 @@ RunOutcome run_steps(const RunOptions& opt, RunSetup& setup) {
       });
   if (out.faulted) out.exit_code = kExitFault;
   progress.finish();
-  out.signal = g_signal;
+  out.signal = SignalGuard::received();
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   out.ran = sim.step_count() - first_step;
   return out;

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/cli/signal_guard.hpp"
 #include "app/cli/sweep_plan.hpp"
 #include "core/atomic_file.hpp"
 #include "core/config.hpp"
@@ -26,33 +27,6 @@
 namespace spikecube::cli {
 namespace fs = std::filesystem;
 namespace {
-
-volatile std::sig_atomic_t g_sweep_signal = 0;
-extern "C" void on_sweep_signal(int sig) { g_sweep_signal = sig; }
-
-// SIGINT/SIGTERM only set a flag, and interrupt waitpid (no SA_RESTART), so
-// the sweep can stop its runs and leave results.csv as it stood.
-class SweepSignals {
- public:
-  SweepSignals() {
-    g_sweep_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_sweep_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SweepSignals() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  SweepSignals(const SweepSignals&) = delete;
-  SweepSignals& operator=(const SweepSignals&) = delete;
-
- private:
-  struct sigaction old_int_ {
-  }, old_term_{};
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -127,18 +101,21 @@ class Sweep {
     start_ = std::chrono::steady_clock::now();
     if (total_ == 0) write_results();
 
-    SweepSignals signals;
+    // no SA_RESTART: a signal interrupts waitpid, so the sweep can stop its
+    // runs and leave results.csv as it stood
+    SignalGuard signals(0);
     std::size_t next = 0;
     int failures = 0;
-    while ((next < pending.size() && g_sweep_signal == 0) || !running_.empty()) {
-      while (g_sweep_signal == 0 && next < pending.size() && running_.size() < static_cast<std::size_t>(jobs)) {
+    while ((next < pending.size() && SignalGuard::received() == 0) || !running_.empty()) {
+      while (SignalGuard::received() == 0 && next < pending.size() &&
+             running_.size() < static_cast<std::size_t>(jobs)) {
         if (!launch(pending[next++])) return 2;
       }
       int status = 0;
       const pid_t pid = ::waitpid(-1, &status, 0);
       if (pid < 0) {
         if (errno == EINTR) {
-          if (g_sweep_signal != 0) stop_running();
+          if (SignalGuard::received() != 0) stop_running();
           continue;
         }
         break;  // no children left
@@ -147,11 +124,11 @@ class Sweep {
       draw_progress();
     }
     clear_progress();
-    if (g_sweep_signal != 0) {
-      std::cerr << "spikecube-cli: sweep interrupted by " << (g_sweep_signal == SIGINT ? "SIGINT" : "SIGTERM")
+    if (SignalGuard::received() != 0) {
+      std::cerr << "spikecube-cli: sweep interrupted by " << (SignalGuard::received() == SIGINT ? "SIGINT" : "SIGTERM")
                 << " after " << finished_ << " of " << total_ << " runs; " << (out_ / "results.csv").string()
                 << " holds every finished run, and the same command continues the sweep\n";
-      return g_sweep_signal == SIGINT ? 130 : 143;
+      return SignalGuard::received() == SIGINT ? 130 : 143;
     }
     if (total_ == 0) return 0;
     const double wall = seconds_since(start_);
@@ -249,7 +226,7 @@ class Sweep {
     if (it == running_.end()) return true;
     const Job job = *it;
     running_.erase(it);
-    if (g_sweep_signal != 0) return true;  // stopped by us: not a result
+    if (SignalGuard::received() != 0) return true;  // stopped by us: not a result
     const double secs = seconds_since(job.start);
     run_seconds_ += secs;
     const SweepRun& r = plan_[job.index];
