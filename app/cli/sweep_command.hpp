@@ -26,6 +26,8 @@ struct SweepOptions {
   std::string config_path;
   std::vector<std::string> grid;  // --grid KEY=V1,V2,... (repeatable)
   std::string seeds = "0";        // --seeds 0-4 or 0,3,7
+  // steps and jobs arrive range-checked: main.cpp parses them with
+  // parse_flag_for_key / parse_flag_integer, as it does run's flags
   std::optional<std::int64_t> steps;
   std::vector<std::string> overrides;  // --set key=value for every run
   std::optional<int> jobs;             // runs at a time; default: all cores

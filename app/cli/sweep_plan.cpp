@@ -1,12 +1,13 @@
 #include "app/cli/sweep_plan.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <iomanip>
 #include <limits>
 #include <set>
 #include <sstream>
+
+#include "core/flag_integer.hpp"
 
 namespace spikecube::cli {
 namespace {
@@ -29,15 +30,10 @@ std::vector<std::string> split(std::string_view s, char sep) {
   return parts;
 }
 
-std::uint64_t parse_seed(const std::string& text, const std::string& whole) {
-  std::uint64_t v = 0;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || ptr != end) {
-    throw ConfigError("--seeds: '" + whole +
-                      "' is not a seed list; expected integers in [0, 18446744073709551615] as A-B or A,B,C");
-  }
-  return v;
+// One seed of the list, with run.seed's range and wording (as `run --seed`
+// checks it), so a sweep never plans a run that `run` would refuse.
+std::uint64_t parse_seed(const std::string& text) {
+  return static_cast<std::uint64_t>(parse_flag_for_key("--seeds", text, "run.seed"));
 }
 
 std::string csv_field(const std::string& s) {
@@ -108,11 +104,11 @@ std::vector<std::uint64_t> parse_seed_list(const std::string& text) {
   for (const auto& part : split(text, ',')) {
     const auto dash = part.find('-', 1);
     if (dash == std::string::npos) {
-      seeds.push_back(parse_seed(part, text));
+      seeds.push_back(parse_seed(part));
       continue;
     }
-    const std::uint64_t a = parse_seed(trim(part.substr(0, dash)), text);
-    const std::uint64_t b = parse_seed(trim(part.substr(dash + 1)), text);
+    const std::uint64_t a = parse_seed(trim(part.substr(0, dash)));
+    const std::uint64_t b = parse_seed(trim(part.substr(dash + 1)));
     if (b < a) throw ConfigError("--seeds: range '" + part + "' runs backwards; expected A-B with A <= B");
     if (b - a >= 100000) throw ConfigError("--seeds: range '" + part + "' has more than 100000 seeds");
     for (std::uint64_t s = a;; ++s) {
