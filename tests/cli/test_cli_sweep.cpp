@@ -48,10 +48,11 @@ std::vector<Row> read_rows(const std::string& path) {
   return rows;
 }
 
+// a fresh folder with the suite's per-process name
 std::string unique_dir(const std::string& name) {
-  const fs::path d = fs::path(testing::TempDir()) / ("sweep_" + name + "_" + std::to_string(::getpid()));
+  const std::string d = unique_temp("sweep_" + name);
   fs::remove_all(d);
-  return d.string();
+  return d;
 }
 
 std::string summary_hash(const std::string& dir) {
