@@ -173,10 +173,10 @@ def main():
     net.run(args.steps * b2.ms)
     b2.device.build(directory=build_dir, compile=True, run=True, debug=False)
 
-    shutil.rmtree(build_dir, ignore_errors=True)
     run_s = float(b2.device._last_run_time)  # the last net.run's loop, as the standalone program timed it
     rate = np.asarray(spikes.rate / b2.Hz) * 1e-3  # fraction of neurons spiking per 1-ms step
     fire = float(rate[args.warmup:].mean())
+    shutil.rmtree(build_dir, ignore_errors=True)
     steps_per_s = args.steps / run_s
     print(f"model=brian2 n={n} L={depth} steps={args.steps} threads=1 links={len(sources)} "
           f"brian2={b2.__version__} float32 cpp_standalone")

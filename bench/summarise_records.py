@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Summarises bench records (JSON Lines of `spikecube-cli bench --json`,
+bench-plain-loop --json and bench/brian2_cube48.py --json): per CPU and
+scenario the number of runs, the best and the median steps/s, and the load
+averages seen, as a markdown table; then the scaling rows; then the ratios the
+README's Performance table gives (spikecube / plain loop, spikecube / Brian2),
+each taken as best / best and median / median of the same records.
+
+    python3 bench/summarise_records.py bench/records/*.jsonl
+"""
+import json
+import statistics
+import sys
+from collections import defaultdict
+
+
+def scenario(rec):
+    o = rec["options"]
+    model = o["model"]
+    if o.get("scaling"):
+        return None
+    size = f"{o['n']}x{o['n']}x{o['L']}"
+    if model == "groups":
+        return f"groups {size}, g = {o['group']}, {rec['figures']['threads']} thread(s)"
+    return f"{model} {size}, {rec['figures'].get('threads', 1)} thread(s)"
+
+
+def main(paths):
+    runs = defaultdict(list)
+    loads = defaultdict(list)
+    scaling = []
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                rec = json.loads(line)
+                cpu = rec["machine"]["cpu_model"]
+                load = float(rec["machine"]["load_average"].split()[0])
+                name = scenario(rec)
+                if name is None:
+                    for row in rec["figures"]["rows"]:
+                        scaling.append((cpu, row, load))
+                    continue
+                runs[(cpu, name)].append(rec["figures"]["steps_per_s"])
+                loads[(cpu, name)].append(load)
+    print("| CPU | scenario | runs | best steps/s | median steps/s | 1-min load |")
+    print("|---|---|---:|---:|---:|---|")
+    for (cpu, name), v in sorted(runs.items()):
+        ld = loads[(cpu, name)]
+        print(f"| {cpu} | {name} | {len(v)} | {max(v):,.1f} | {statistics.median(v):,.1f} | {min(ld):.2f}-{max(ld):.2f} |")
+    if scaling:
+        print()
+        print("| CPU | side | threads | steps | steps/s | ns per neuron-step | bytes/neuron | spikes | 1-min load |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for cpu, row, load in scaling:
+            print(f"| {cpu} | {row['side']} | {row['threads']} | {row['steps']} | {row['steps_per_s']:.2f} | "
+                  f"{row['ns_per_neuron_step']:.2f} | {row['bytes_per_neuron']:.2f} | {100 * row['spikes_frac']:.2f}% | "
+                  f"{load:.2f} |")
+    print()
+    cpus = sorted({cpu for cpu, _ in runs})
+    for cpu in cpus:
+        engine = runs.get((cpu, "cube 48x48x48, 1 thread(s)"))
+        for ref in ("plain_loop 48x48x48, 1 thread(s)", "brian2 48x48x48, 1 thread(s)"):
+            other = runs.get((cpu, ref))
+            if engine and other:
+                print(f"{cpu}: cube 48^3 / {ref.split()[0]}: best/best {max(engine) / max(other):.2f}x, "
+                      f"median/median {statistics.median(engine) / statistics.median(other):.2f}x")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
