@@ -37,8 +37,8 @@ def main(paths):
                 load = float(rec["machine"]["load_average"].split()[0])
                 name = scenario(rec)
                 if name is None:
-                    for row in rec["figures"]["rows"]:
-                        scaling.append((cpu, row, load))
+                    # the cube's --scaling rows (the groups' have no side)
+                    scaling += [(cpu, row, load) for row in rec["figures"].get("rows", []) if "side" in row]
                     continue
                 runs[(cpu, name)].append(rec["figures"]["steps_per_s"])
                 loads[(cpu, name)].append(load)
