@@ -3,6 +3,7 @@
 // /proc/cpuinfo does, carries the figures the bench printed, appends one line
 // per run, and a bad path is a one-line error with exit code 2.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -110,4 +111,18 @@ TEST(CliBenchRecord, UnwritablePathIsAOneLineErrorWithExitCode2) {
   }
   EXPECT_TRUE(fs::is_empty(dir));
   fs::remove_all(dir);
+}
+
+TEST(CliBenchRecord, ReadOnlyFileIsAOneLineErrorAndStaysAsItWas) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root may write any file: the permission check needs another user";
+  const std::string file = unique_temp("readonly.jsonl");
+  std::ofstream(file) << "{\"kept\": true}\n";
+  fs::permissions(file, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  const auto r = cli(kSmallBench + " --json " + file);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(lines_of(r.err).size(), 1U) << r.err;
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp(file), "{\"kept\": true}\n");
+  fs::permissions(file, fs::perms::owner_all);
+  fs::remove(file);
 }
