@@ -18,6 +18,7 @@ packages=(
   qt6-base-dev qt6-3d-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins
   xvfb xauth libgl1-mesa-dri mesa-utils
   python3 python3-h5py python3-numpy python3-pytest python3-matplotlib pybind11-dev python3-pybind11
+  python3-brian  # bench/brian2_cube48.py only: the Brian2 reference of the README's Performance
 )
 
 missing=()

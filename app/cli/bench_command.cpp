@@ -6,9 +6,12 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
+#include "app/cli/bench_record.hpp"
 #include "core/cube_model.hpp"
 #include "core/groups_model.hpp"
 #include "core/simulation.hpp"
@@ -39,7 +42,7 @@ BenchResult time_steps(Simulation& sim, std::int64_t steps, std::int64_t warmup)
   return {static_cast<double>(steps) / secs, spikes / static_cast<double>(steps), cpu, secs};
 }
 
-int bench_layer(const BenchOptions& opt) {
+int bench_layer(const BenchOptions& opt, JsonObject& fig) {
   Config cfg = load_preset("01_01");
   cfg.n = opt.n;
   Simulation sim(cfg);
@@ -49,6 +52,7 @@ int bench_layer(const BenchOptions& opt) {
   std::cout << "model=layer n=" << cfg.n << " steps=" << steps << " threads=1\n";
   std::cout << "steps_per_s=" << static_cast<long long>(r.steps_per_s) << " spikes_per_step=" << r.spikes_per_step
             << std::endl;
+  fig.add("steps", steps).add("steps_per_s", r.steps_per_s).add("spikes_per_step", r.spikes_per_step);
   return 0;
 }
 
@@ -74,7 +78,40 @@ CubeBench run_cube(int n, int depth, int threads, std::int64_t steps, std::int64
   return b;
 }
 
-int bench_cube(const BenchOptions& opt) {
+// The figures the cube bench prints, for the --json record.
+void add_cube_figures(JsonObject& fig, const BenchOptions& opt, std::int64_t steps, const CubeBench& full,
+                      const CubeBench& b) {
+  const double neurons = static_cast<double>(opt.n) * opt.n * opt.depth;
+  fig.add("steps", steps)
+      .add("threads", b.threads)
+      .add("steps_per_s", b.r.steps_per_s)
+      .add("cpu_steps_per_s", static_cast<double>(steps) / b.r.cpu_s)
+      .add("spikes_per_step", b.r.spikes_per_step)
+      .add("spikes_frac", b.r.spikes_per_step / neurons)
+      .add("syn_events_per_s", b.syn_events_per_s)
+      .add("ns_per_neuron_step", 1e9 / (b.r.steps_per_s * neurons))
+      .add("bytes_per_neuron", b.bytes_per_neuron)
+      .add("with_readout_steps_per_s", full.r.steps_per_s)
+      .add("with_readout_cpu_steps_per_s", static_cast<double>(steps) / full.r.cpu_s);
+}
+
+// One row of the --scaling table, for the --json record.
+JsonObject cube_row(int side, std::int64_t steps, const CubeBench& b) {
+  const double neurons = std::pow(static_cast<double>(side), 3);
+  JsonObject row;
+  row.add("side", side)
+      .add("neurons", static_cast<std::int64_t>(neurons))
+      .add("threads", b.threads)
+      .add("steps", steps)
+      .add("steps_per_s", b.r.steps_per_s)
+      .add("ns_per_neuron_step", 1e9 / (b.r.steps_per_s * neurons))
+      .add("cpu_ns_per_neuron_step", 1e9 * b.r.cpu_s / (static_cast<double>(steps) * neurons))
+      .add("spikes_frac", b.r.spikes_per_step / neurons)
+      .add("bytes_per_neuron", b.bytes_per_neuron);
+  return row;
+}
+
+int bench_cube(const BenchOptions& opt, JsonObject& fig) {
   if (!opt.scaling) {
     const std::int64_t steps = opt.steps > 0 ? opt.steps : 2000;
     // 200 warm-up steps let the dot's wave and the STDP settle before timing;
@@ -92,6 +129,7 @@ int bench_cube(const BenchOptions& opt) {
     std::cout << "steps_per_s=" << static_cast<long long>(b.r.steps_per_s) << " spikes_per_step=" << b.r.spikes_per_step
               << " syn_events_per_s=" << std::setprecision(4) << b.syn_events_per_s
               << " bytes_per_neuron=" << b.bytes_per_neuron << std::endl;
+    add_cube_figures(fig, opt, steps, full, b);
     return 0;
   }
   // scaling: readout off (its n^2 x n^2 matrix would not fit at n = 256);
@@ -101,6 +139,7 @@ int bench_cube(const BenchOptions& opt) {
   // (by wall time): a shared VM's neighbours come and go.
   std::cout << "side  neurons      threads  steps  steps_per_s  ns_per_neuron_step  cpu_ns_per_neuron_step  "
                "spikes_frac  bytes_per_neuron\n";
+  std::vector<JsonObject> rows;
   std::vector<int> thread_counts{1, 2};
   if (opt.threads_given) thread_counts = {opt.threads};
   for (int side : opt.sides) {
@@ -115,6 +154,7 @@ int bench_cube(const BenchOptions& opt) {
       std::sort(runs.begin(), runs.end(),
                 [](const CubeBench& a, const CubeBench& b) { return a.r.steps_per_s < b.r.steps_per_s; });
       const CubeBench& b = runs[runs.size() / 2];
+      rows.push_back(cube_row(side, steps, b));
       std::cout << std::setw(4) << side << "  " << std::setw(11) << static_cast<long long>(neurons) << "  "
                 << std::setw(7) << b.threads << "  " << std::setw(5) << steps << "  " << std::setw(11) << std::fixed
                 << std::setprecision(1) << b.r.steps_per_s << "  " << std::setw(18) << std::setprecision(3)
@@ -124,6 +164,7 @@ int bench_cube(const BenchOptions& opt) {
                 << std::setprecision(2) << b.bytes_per_neuron << std::defaultfloat << std::endl;
     }
   }
+  fig.add("rows", rows);
   return 0;
 }
 
@@ -156,7 +197,17 @@ GroupsBench run_groups(int n, int depth, int group, int threads, std::int64_t st
   return b;
 }
 
-int bench_groups(const BenchOptions& opt) {
+// The figures the groups bench prints, for the --json record.
+void add_groups_figures(JsonObject& fig, const GroupsBench& b, std::int64_t steps) {
+  fig.add("links_per_neuron", b.out_links)
+      .add("steps_per_s", b.r.steps_per_s)
+      .add("cpu_steps_per_s", static_cast<double>(steps) / b.r.cpu_s)
+      .add("spikes_per_step", b.r.spikes_per_step)
+      .add("syn_events_per_s", b.syn_events_per_s)
+      .add("bytes_per_neuron", b.bytes_per_neuron);
+}
+
+int bench_groups(const BenchOptions& opt, JsonObject& fig) {
   const std::int64_t steps = opt.steps > 0 ? opt.steps : 1000;
   if (!opt.scaling) {
     const GroupsBench b = run_groups(opt.n, opt.depth, opt.group, opt.threads, steps, 200);
@@ -168,15 +219,22 @@ int bench_groups(const BenchOptions& opt) {
     std::cout << "steps_per_s=" << static_cast<long long>(b.r.steps_per_s) << " spikes_per_step=" << b.r.spikes_per_step
               << " syn_events_per_s=" << std::setprecision(4) << b.syn_events_per_s
               << " bytes_per_neuron=" << b.bytes_per_neuron << std::endl;
+    fig.add("steps", steps).add("threads", b.threads).add("group", opt.group);
+    add_groups_figures(fig, b, steps);
     return 0;
   }
   // --scaling: group sides 2, 4, 8 (those dividing n and L) at 1 and 2 threads
+  std::vector<JsonObject> rows;
   std::cout << "g  links_per_neuron  threads  steps  steps_per_s  cpu_steps_per_s  spikes_per_step  syn_events_per_s  "
                "bytes_per_neuron\n";
   for (int g : {2, 4, 8}) {
     if (opt.n % g != 0 || opt.depth % g != 0) continue;
     for (int threads : {1, 2}) {
       const GroupsBench b = run_groups(opt.n, opt.depth, g, threads, steps, 200);
+      JsonObject row;
+      row.add("group", g).add("threads", b.threads).add("steps", steps);
+      add_groups_figures(row, b, steps);
+      rows.push_back(row);
       std::cout << g << "  " << std::setw(16) << std::fixed << std::setprecision(2) << b.out_links << "  "
                 << std::setw(7) << threads << "  " << std::setw(5) << steps << "  " << std::setw(11)
                 << std::setprecision(1) << b.r.steps_per_s << "  " << std::setw(15)
@@ -186,18 +244,50 @@ int bench_groups(const BenchOptions& opt) {
                 << std::endl;
     }
   }
+  fig.add("rows", rows);
   return 0;
+}
+
+// The options of the run as the record names them.
+JsonObject options_json(const BenchOptions& opt) {
+  JsonObject o;
+  o.add("model", opt.model).add("n", opt.n).add("L", opt.depth).add("group", opt.group);
+  o.add("steps", opt.steps).add("threads", opt.threads).add("scaling", opt.scaling);
+  if (opt.scaling) {
+    std::string joined;
+    for (int side : opt.sides) {
+      if (!joined.empty()) joined += ',';
+      joined += std::to_string(side);
+    }
+    o.add("sides", joined).add("repeat", opt.repeat).add("threads_given", opt.threads_given);
+  }
+  return o;
+}
+
+int run_bench(const BenchOptions& opt, JsonObject& fig) {
+  if (opt.model == "layer") return bench_layer(opt, fig);
+  if (opt.model == "cube") return bench_cube(opt, fig);
+  return bench_groups(opt, fig);
 }
 
 }  // namespace
 
 int bench_command(const BenchOptions& opt) {
   try {
-    if (opt.model == "layer") return bench_layer(opt);
-    if (opt.model == "cube") return bench_cube(opt);
-    if (opt.model == "groups") return bench_groups(opt);
-    std::cerr << "spikecube-cli: --model " << opt.model
-              << ": not available in this build; expected one of {layer, cube, groups}\n";
+    if (opt.model != "layer" && opt.model != "cube" && opt.model != "groups") {
+      std::cerr << "spikecube-cli: --model " << opt.model
+                << ": not available in this build; expected one of {layer, cube, groups}\n";
+      return 2;
+    }
+    // opened before the bench runs: a bad path fails at once, not after minutes
+    std::unique_ptr<BenchRecordFile> record;
+    if (!opt.json_path.empty()) record = std::make_unique<BenchRecordFile>(opt.json_path);
+    JsonObject fig;
+    const int rc = run_bench(opt, fig);
+    if (rc == 0 && record) record->append(bench_record(opt.command_line, options_json(opt), fig));
+    return rc;
+  } catch (const RecordError& e) {
+    std::cerr << "spikecube-cli: " << e.what() << "\n";
     return 2;
   } catch (const ConfigError& e) {
     std::cerr << "spikecube-cli: " << e.what() << "\n";

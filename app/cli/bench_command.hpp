@@ -19,6 +19,8 @@ struct BenchOptions {
   bool threads_given = false;                // --scaling: only this thread count, not 1 and 2
   std::vector<int> sides{32, 64, 128, 256};  // --scaling: cube sides
   int repeat = 3;                            // --scaling: runs per row; the median is reported
+  std::string json_path;                     // --json: append a record of the run (bench_record.hpp)
+  std::vector<std::string> command_line;     // for the record
 };
 
 int bench_command(const BenchOptions& opt);

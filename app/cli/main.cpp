@@ -156,6 +156,8 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   bench_cmd->add_option("--repeat", bench.repeat, "--scaling: runs per row, the median is reported (default 3)")
       ->check(CLI::Range(1, 100));
+  bench_cmd->add_option("--json", bench.json_path,
+                        "append a record of the run (machine, build, figures) as one JSON line to FILE");
 
   try {
     app.parse(argc, argv);
@@ -193,6 +195,7 @@ int main(int argc, char** argv) {
   if (*params_cmd) return list_params();
   if (*bench_cmd) {
     bench.threads_given = bench_cmd->count("--threads") > 0;
+    bench.command_line.assign(argv, argv + argc);
     return spikecube::cli::bench_command(bench);
   }
   return 2;
