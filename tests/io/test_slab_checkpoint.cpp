@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/config.hpp"
+#include "core/simulation.hpp"
 #include "io/checkpoint.hpp"
 #include "io/slab_checkpoint.hpp"
 #include "support/thread_comm.hpp"
@@ -201,6 +203,53 @@ TEST(SlabCheckpoint, LargeSlabsGoInPieces) {
   l.slab = {2, 1, 3};
   l.per_plane = {{"big", per_plane}};
   EXPECT_EQ(io::read_archive_slab(path, l).u8.at("big"), planes_of(g.u8.at("big"), per_plane, l.slab));
+}
+
+// The real cube model's archive, its lattice arrays split into 3 slabs as a
+// decomposed run holds them and the readout's arrays on the last rank:
+// written by 3 ranks it is the one-process checkpoint, and a run resumed
+// from it goes on bit for bit.
+TEST(SlabCheckpoint, ACubeCheckpointWrittenByThreeRanksResumesBitExactly) {
+  ScratchDir dir;
+  Simulation sim(load_preset("cube-4"));
+  for (int i = 0; i < 50; ++i) sim.step();
+  StateArchive whole;
+  sim.save(whole);
+  const Dims d = sim.model().dims();
+  const std::int64_t plane = std::int64_t{d.nx} * d.ny, neurons = plane * d.nz;
+  // the readout's matrix (outputs x neurons) is as long as a lattice array but is the readout's
+  const std::map<std::string, int> owner = {{"cube.w_out", 2}, {"cube.output", 2}};
+  ASSERT_TRUE(whole.f32.count("cube.w_out") && whole.u8.count("cube.output"));
+  std::map<std::string, std::int64_t> per_plane;
+  auto split_if_lattice = [&](const std::string& name, std::size_t size) {
+    if (!owner.count(name) && size > 0 && static_cast<std::int64_t>(size) % neurons == 0)
+      per_plane[name] = static_cast<std::int64_t>(size) / d.nz;
+  };
+  for (const auto& [name, v] : whole.f32) split_if_lattice(name, v.size());
+  for (const auto& [name, v] : whole.u8) split_if_lattice(name, v.size());
+  ASSERT_EQ(per_plane.size(), 11u) << "potential, threshold, trace, six weights, refractory, spikes";
+
+  const std::string path = dir / "cube.h5";
+  run_ranks(3, [&](RankComm& comm) {
+    SlabLayout l{slab_of(comm.rank(), 3, d.nz), per_plane, owner};
+    StateArchive a = whole;
+    for (const auto& [name, n] : per_plane) {
+      if (a.f32.count(name)) a.f32[name] = planes_of(whole.f32.at(name), n, l.slab);
+      else a.u8[name] = planes_of(whole.u8.at(name), n, l.slab);
+    }
+    if (comm.rank() != 2) a.f32.erase("cube.w_out");
+    io::write_archive_slabs(path, a, l, comm);
+  });
+  io::write_archive(dir / "one.h5", whole);
+  EXPECT_TRUE(testio::read_text(path) == testio::read_text(dir / "one.h5"));
+
+  auto resumed = io::open_checkpoint(path);
+  for (int i = 0; i < 30; ++i) {
+    sim.step();
+    resumed->step();
+  }
+  EXPECT_EQ(resumed->model().state_hash(), sim.model().state_hash());
+  EXPECT_EQ(resumed->step_count(), sim.step_count());
 }
 
 TEST(SlabCheckpoint, AMissingArrayOnOneRankFailsEveryRankAndWritesNothing) {
