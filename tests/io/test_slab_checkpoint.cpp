@@ -169,6 +169,7 @@ TEST(SlabCheckpoint, AFileWrittenByThreeRanksLoadsOnOneToFourRanks) {
   for (int ranks = 1; ranks <= 4; ++ranks) {
     SCOPED_TRACE(ranks);
     std::vector<StateArchive> parts(static_cast<std::size_t>(ranks));
+    // the ranks read at once: Debian's serial HDF5 is built thread-safe (one global lock)
     run_ranks(ranks, [&](RankComm& comm) {
       parts[static_cast<std::size_t>(comm.rank())] = io::read_archive_slab(path, layout_of(comm.rank(), ranks));
     });
