@@ -80,7 +80,7 @@ struct Cube {
   std::vector<float> w[6];
   std::vector<float> v, trace, noise;
   std::vector<float> spike, last_spike;  // 0 or 1
-  std::vector<int> refr;  // steps of refractoriness left
+  std::vector<int> refr;                 // steps of refractoriness left
   std::int64_t index(int x, int y, int z) const { return (z + 1) * pxy + (y + 1) * px + (x + 1); }
 };
 
@@ -123,7 +123,8 @@ bool parse(int argc, char** argv, Options& o) {
       if (!in(0, 1LL << 62)) return false;
       o.seed = static_cast<std::uint64_t>(value);
     } else {
-      std::fprintf(stderr, "bench-plain-loop: unknown flag %s; expected --n, --L, --steps, --warmup, --seed or --json\n",
+      std::fprintf(stderr,
+                   "bench-plain-loop: unknown flag %s; expected --n, --L, --steps, --warmup, --seed or --json\n",
                    flag.c_str());
       return false;
     }
@@ -145,8 +146,7 @@ Cube make_cube(const Options& o, XorShift& rng) {
         const bool exists[6] = {x + 1 < o.n, x > 0, y + 1 < o.n, y > 0, z + 1 < o.depth, z > 0};
         for (int d = 0; d < 6; ++d)
           if (exists[d]) {
-            c.w[d][static_cast<std::size_t>(c.index(x, y, z))] =
-                std::min(kWLo + (kWHi - kWLo) * rng.uniform(), kWMax);
+            c.w[d][static_cast<std::size_t>(c.index(x, y, z))] = std::min(kWLo + (kWHi - kWLo) * rng.uniform(), kWMax);
             ++c.links;
           }
       }
@@ -198,9 +198,9 @@ std::int64_t integrate_row(std::int64_t begin, std::int64_t end, std::int64_t sy
                            int* __restrict refr, const float* __restrict noise, std::int64_t input_at) {
   std::int64_t spikes = 0;
   for (std::int64_t i = begin; i < end; ++i) {
-    const float current = wxp[i] * last[i + 1] + wxm[i] * last[i - 1] + wyp[i] * last[i + sy] +
-                          wym[i] * last[i - sy] + wzp[i] * last[i + sz] + wzm[i] * last[i - sz] +
-                          (i == input_at ? kInputGain : 0.0f) + kBias + kNoise * noise[i];
+    const float current = wxp[i] * last[i + 1] + wxm[i] * last[i - 1] + wyp[i] * last[i + sy] + wym[i] * last[i - sy] +
+                          wzp[i] * last[i + sz] + wzm[i] * last[i - sz] + (i == input_at ? kInputGain : 0.0f) + kBias +
+                          kNoise * noise[i];
     const float vi = kRho * v[i] + current;
     const int r = refr[i];
     const bool resting = r > 0;
@@ -305,7 +305,9 @@ int main(int argc, char** argv) {
     figures.add("steps", static_cast<std::int64_t>(o.steps)).add("threads", 1).add("steps_per_s", steps_per_s);
     figures.add("cpu_steps_per_s", cpu_steps_per_s);
     figures.add("spikes_per_step", per_step).add("spikes_frac", per_step / static_cast<double>(neurons));
-    figures.add("ns_per_neuron_step", ns).add("links", c.links).add("mean_weight", weight_sum / static_cast<double>(c.links));
+    figures.add("ns_per_neuron_step", ns)
+        .add("links", c.links)
+        .add("mean_weight", weight_sum / static_cast<double>(c.links));
     try {
       record->append(spikecube::cli::bench_record(std::vector<std::string>(argv, argv + argc), options, figures));
     } catch (const spikecube::cli::RecordError& e) {

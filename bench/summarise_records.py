@@ -34,7 +34,8 @@ def scenario(rec):
 
 def main(paths):
     pairs = defaultdict(list)  # (cpu, reference) -> ratios of alternating runs
-    last_cube = {}  # cpu -> steps/s of the latest cube 48^3 record
+    cpu_pairs = defaultdict(list)  # the same in process CPU time, where both runs recorded it
+    last_cube = {}  # cpu -> figures of the latest cube 48^3 record
     runs = defaultdict(list)
     cpu_runs = defaultdict(list)  # steps per second of process CPU time, where recorded
     loads = defaultdict(list)
@@ -52,9 +53,11 @@ def main(paths):
                     continue
                 steps_per_s = rec["figures"]["steps_per_s"]
                 if name == CUBE:
-                    last_cube[cpu] = steps_per_s
+                    last_cube[cpu] = rec["figures"]
                 elif name in (PLAIN, BRIAN2) and cpu in last_cube:
-                    pairs[(cpu, name)].append(last_cube[cpu] / steps_per_s)
+                    pairs[(cpu, name)].append(last_cube[cpu]["steps_per_s"] / steps_per_s)
+                    if "cpu_steps_per_s" in rec["figures"]:
+                        cpu_pairs[(cpu, name)].append(last_cube[cpu]["cpu_steps_per_s"] / rec["figures"]["cpu_steps_per_s"])
                 runs[(cpu, name)].append(steps_per_s)
                 if "cpu_steps_per_s" in rec["figures"]:
                     cpu_runs[(cpu, name)].append(rec["figures"]["cpu_steps_per_s"])
@@ -88,9 +91,10 @@ def main(paths):
                     text += (f", each run against the cube run just before it: median {statistics.median(paired):.2f}x, "
                              f"range {min(paired):.2f}-{max(paired):.2f}x ({len(paired)} pairs)")
                 print(text)
-            if cpu_runs.get((cpu, CUBE)) and cpu_runs.get((cpu, ref)):
-                print(f"{cpu}: cube 48^3 / {ref.split()[0]} in CPU time: median/median "
-                      f"{statistics.median(cpu_runs[(cpu, CUBE)]) / statistics.median(cpu_runs[(cpu, ref)]):.2f}x")
+            c = cpu_pairs.get((cpu, ref))
+            if c:
+                print(f"{cpu}: cube 48^3 / {ref.split()[0]} in process CPU time, run against run: median "
+                      f"{statistics.median(c):.2f}x, range {min(c):.2f}-{max(c):.2f}x ({len(c)} pairs)")
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -38,11 +38,11 @@ std::string json_string(const std::string& s);  // quoted and escaped
 // The CPU, caches and memory this process runs on, as Linux reports them;
 // fields Linux does not show stay empty (or 0).
 struct MachineInfo {
-  std::string cpu_model;  // "model name" of /proc/cpuinfo
-  std::string vendor;     // "vendor_id"
-  int logical_cores = 0;  // processors in /proc/cpuinfo
-  std::string l1d, l2, l3;  // sizes of cpu0's caches as sysfs writes them ("32K")
-  bool avx512 = false;      // avx512f in the flags
+  std::string cpu_model;          // "model name" of /proc/cpuinfo
+  std::string vendor;             // "vendor_id"
+  int logical_cores = 0;          // processors in /proc/cpuinfo
+  std::string l1d, l2, l3;        // sizes of cpu0's caches as sysfs writes them ("32K")
+  bool avx512 = false;            // avx512f in the flags
   std::int64_t memory_bytes = 0;  // MemTotal
   std::string load_average;       // /proc/loadavg's first three fields when the record is made
 };

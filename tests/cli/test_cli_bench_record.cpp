@@ -35,10 +35,12 @@ std::string cpu_model_from_proc() {
 // Fields of line `index` of a JSON Lines file, parsed by Python's json module
 // (exit code 1 if any line is not JSON): one field per output line.
 ProcessResult python_fields(const std::string& file, int index, const std::string& fields) {
-  const std::string script = "import json, sys\n"
-                             "lines = [json.loads(l) for l in open(sys.argv[1])]\n"
-                             "r = lines[int(sys.argv[2])]\n"
-                             "for f in [" + fields + "]: print(f)\n";
+  const std::string script =
+      "import json, sys\n"
+      "lines = [json.loads(l) for l in open(sys.argv[1])]\n"
+      "r = lines[int(sys.argv[2])]\n"
+      "for f in [" +
+      fields + "]: print(f)\n";
   const std::string py = unique_temp("record_check.py");
   std::ofstream(py) << script;
   auto r = run_process("python3 " + py + " " + file + " " + std::to_string(index));
