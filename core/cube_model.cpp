@@ -237,11 +237,20 @@ template <bool kMultiplicative, bool kSparseZ, bool kGather>
 __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __restrict s, const float* __restrict y,
                                         std::int64_t begin, std::int64_t end) {
   const __m512 zero = _mm512_setzero_ps();
-  const __m512 one = _mm512_set1_ps(1.0f);
   const __mmask16 all = 0xffff;
   const __m512 no_sign = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
   __m512 a_plus[6], a_minus[6], w_max[6], gain[6];
+  bool unit_gain[6];
+  // the pointers as locals: read through k, they would be reloaded after
+  // every store (a store to w could alias k)
+  float* wp[6];
+  const float* xp[6];
+  const std::uint8_t* lp[6];
   for (int d = 0; d < 6; ++d) {
+    wp[d] = k.w[d];
+    xp[d] = k.x[d];
+    lp[d] = k.live[d];
+    unit_gain[d] = k.g[d] == 1.0f;
     a_plus[d] = _mm512_set1_ps(k.rule[d].a_plus);
     a_minus[d] = _mm512_set1_ps(k.rule[d].a_minus);
     w_max[d] = _mm512_set1_ps(k.rule[d].w_max);
@@ -271,13 +280,13 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
       continue;
     }
     const __m512 yi = _mm512_and_ps(_mm512_loadu_ps(y + i), no_sign);
-    for (int d = 0; d < 6; ++d) _mm_prefetch(reinterpret_cast<const char*>(k.w[d] + i + kPrefetchAhead), _MM_HINT_T0);
+    for (int d = 0; d < 6; ++d) _mm_prefetch(reinterpret_cast<const char*>(wp[d] + i + kPrefetchAhead), _MM_HINT_T0);
     // and the next plane's traces and spikes (sources of the -z links, d = 5), met here first
-    _mm_prefetch(reinterpret_cast<const char*>(k.x[5] + i + kPrefetchAhead), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(xp[5] + i + kPrefetchAhead), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(s - k.off[5] + i + kPrefetchAhead), _MM_HINT_T0);
     __m512 current = zero;
     for (int d = 0; d < 6; ++d) {  // unrolled by the compiler
-      float* w = k.w[d];
+      float* w = wp[d];
       // a plane without links of a z direction (faces; groups: all but every
       // g-th plane) skips it: the same branch every time, so it costs nothing
       const bool linked = d < 4 || k.live_z[d - 4] != 0;
@@ -286,13 +295,13 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
       if (linked) {
         __mmask16 live;
         if (d < 4 || kSparseZ) {
-          const __m128i l8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k.live[d] + (i - begin)));
+          const __m128i l8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lp[d] + (i - begin)));
           live = _mm_test_epi8_mask(l8, l8);
         } else {
           live = k.live_z[d - 4];
         }
         const __mmask16 change = static_cast<__mmask16>((post | pre[d]) & live);
-        const __m512 xj = _mm512_and_ps(_mm512_loadu_ps(k.x[d] + i), no_sign);
+        const __m512 xj = _mm512_and_ps(_mm512_loadu_ps(xp[d] + i), no_sign);
         __m512 pot = _mm512_mul_ps(a_plus[d], xj);
         __m512 dep = _mm512_mul_ps(a_minus[d], yi);
         if constexpr (kMultiplicative) {
@@ -315,8 +324,10 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
         if constexpr (kGather) wv = _mm512_mask_mov_ps(wv, change, v);
       }
       if constexpr (kGather) {
-        // g_d * (w * s_j) as gather_range computes it, s_j as 1.0f or 0.0f
-        const __m512 term = _mm512_mul_ps(gain[d], _mm512_mul_ps(wv, _mm512_maskz_mov_ps(pre[d], one)));
+        // g_d * (w * s_j) as gather_range computes it: w * 1 is w, and w * 0
+        // is +0 for the non-negative weights; a gain of 1 changes nothing
+        const __m512 ws = _mm512_maskz_mov_ps(pre[d], wv);
+        const __m512 term = unit_gain[d] ? ws : _mm512_mul_ps(gain[d], ws);
         current = d == 0 ? term : _mm512_add_ps(current, term);
       }
     }
