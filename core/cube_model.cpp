@@ -288,6 +288,17 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
     // and the next plane's traces and spikes (sources of the -z links, d = 5), met here first
     _mm_prefetch(reinterpret_cast<const char*>(xp[5] + i + kPrefetchAhead), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(s - k.off[5] + i + kPrefetchAhead), _MM_HINT_T0);
+    // the six weight and trace vectors are loaded before any store: the
+    // arrays share their offset within a 4 kB page, so a load after a store
+    // to another array at the same index looks to the core like a load that
+    // may depend on that store (4K aliasing) and waits for it
+    __m512 wvs[6] = {zero, zero, zero, zero, zero, zero}, xjs[6] = {zero, zero, zero, zero, zero, zero};
+    for (int d = 0; d < 6; ++d) {
+      const bool linked = d < 4 || k.live_z[d - 4] != 0;
+      if (!kGather && !linked) continue;
+      wvs[d] = _mm512_loadu_ps(wp[d] + i);
+      if (linked) xjs[d] = _mm512_and_ps(_mm512_loadu_ps(xp[d] + i), no_sign);
+    }
     __m512 current = zero;
     for (int d = 0; d < 6; ++d) {  // unrolled by the compiler
       float* w = wp[d];
@@ -295,7 +306,7 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
       // g-th plane) skips it: the same branch every time, so it costs nothing
       const bool linked = d < 4 || k.live_z[d - 4] != 0;
       if (!kGather && !linked) continue;
-      __m512 wv = _mm512_loadu_ps(w + i);
+      __m512 wv = wvs[d];
       if (linked) {
         __mmask16 live;
         if (d < 4 || kSparseZ) {
@@ -305,8 +316,7 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
           live = k.live_z[d - 4];
         }
         const __mmask16 change = static_cast<__mmask16>((post | pre[d]) & live);
-        const __m512 xj = _mm512_and_ps(_mm512_loadu_ps(xp[d] + i), no_sign);
-        __m512 pot = _mm512_mul_ps(a_plus[d], xj);
+        __m512 pot = _mm512_mul_ps(a_plus[d], xjs[d]);
         __m512 dep = _mm512_mul_ps(a_minus[d], yi);
         if constexpr (kMultiplicative) {
           pot = _mm512_mul_ps(pot, _mm512_sub_ps(w_max[d], wv));
