@@ -216,6 +216,9 @@ __attribute__((noinline)) void stdp_span(float* __restrict w, const std::uint8_t
 // sweeps one after another would wait on one stream each. x[d] points at the
 // source traces of direction d shifted to the target (x - off); live[d] at
 // the x and y link masks, live_z[] is all or nothing for the block's plane.
+// With kGather the kernel also sums the block's currents into c[i - begin]
+// (gather_range's arithmetic, in its order, from the weights it just
+// updated): the gather then needs no second pass over the six weight arrays.
 struct SixWay {
   float* w[6];
   const float* x[6];
@@ -223,73 +226,135 @@ struct SixWay {
   __mmask16 live_z[2];
   std::int64_t off[6];
   LinkRule rule[6];
+  float* c;     // kGather: the block's currents
+  float g[6];   // kGather: the plane's link gains
 };
 
-constexpr std::int64_t kPrefetchAhead =
-    256;  // floats: 1 kB ahead in each weight stream (measured: 128-512 alike, none 10-20% slower at 256^3)
+// floats: 1 kB ahead in each weight stream (measured: 128-512 alike, none
+// 10-20% slower at 256^3), into L2 (prefetcht1): eight streams of L1
+// prefetches keep the L1 miss buffers full (measured on the EPYC, cpu ns
+// per neuron-step: 128^3 2.73-3.15 -> 2.33-2.43, 256^3 2.92-3.07 ->
+// 2.73-3.07, 48^3 alike)
+constexpr std::int64_t kPrefetchAhead = 256;
 
-template <bool kMultiplicative, bool kSparseZ>
+// kSkipQuiet: runs of 16 targets where neither end of any of their links
+// spiked are skipped; that test is a branch that the predictor cannot learn
+// at a few percent firing (where it is rarely taken and costs more than it
+// saves), so the caller asks for it only where spikes are sparse.
+template <bool kMultiplicative, bool kSparseZ, bool kGather, bool kSkipQuiet>
 __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __restrict s, const float* __restrict y,
                                         std::int64_t begin, std::int64_t end) {
   const __m512 zero = _mm512_setzero_ps();
   const __mmask16 all = 0xffff;
   const __m512 no_sign = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
-  __m512 a_plus[6], a_minus[6], w_max[6];
+  __m512 a_plus[6], a_minus[6], w_max[6], gain[6];
+  bool unit_gain[6];
+  // the pointers as locals: read through k, they would be reloaded after
+  // every store (a store to w could alias k)
+  float* wp[6];
+  const float* xp[6];
+  const std::uint8_t* lp[6];
   for (int d = 0; d < 6; ++d) {
+    wp[d] = k.w[d];
+    xp[d] = k.x[d];
+    lp[d] = k.live[d];
+    unit_gain[d] = k.g[d] == 1.0f;
     a_plus[d] = _mm512_set1_ps(k.rule[d].a_plus);
     a_minus[d] = _mm512_set1_ps(k.rule[d].a_minus);
     w_max[d] = _mm512_set1_ps(k.rule[d].w_max);
+    gain[d] = _mm512_set1_ps(kGather ? k.g[d] : 0.0f);
   }
+  // the current of 16 targets none of whose sources spiked: each term is
+  // g_d * (w * 0) = g_d * +0 (weights are never negative: the rule clamps
+  // them to [0, w_max]), summed in gather_range's order
+  float quiet_sum = k.g[0] * 0.0f;
+  for (int d = 1; d < 6; ++d) quiet_sum += k.g[d] * 0.0f;
+  const __m512 quiet = _mm512_set1_ps(kGather ? quiet_sum : 0.0f);
   std::int64_t i = begin;
   for (; i + 16 <= end; i += 16) {
     const __m128i si8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     const __mmask16 post = _mm_test_epi8_mask(si8, si8);
+    __mmask16 pre[6];
+    __mmask16 any = post;
+    for (int d = 0; d < 6; ++d) {
+      const __m128i sj8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i - k.off[d]));
+      pre[d] = _mm_test_epi8_mask(sj8, sj8);
+      any = static_cast<__mmask16>(any | pre[d]);
+    }
+    // neither end of any of the 16 x 6 links spiked (a quiet stretch of the
+    // lattice): no weight changes and the current is the constant above
+    if (kSkipQuiet && any == 0) {
+      if constexpr (kGather) _mm512_storeu_ps(k.c + (i - begin), quiet);
+      continue;
+    }
     const __m512 yi = _mm512_and_ps(_mm512_loadu_ps(y + i), no_sign);
-    for (int d = 0; d < 6; ++d) _mm_prefetch(reinterpret_cast<const char*>(k.w[d] + i + kPrefetchAhead), _MM_HINT_T0);
+    for (int d = 0; d < 6; ++d) _mm_prefetch(reinterpret_cast<const char*>(wp[d] + i + kPrefetchAhead), _MM_HINT_T1);
     // and the next plane's traces and spikes (sources of the -z links, d = 5), met here first
-    _mm_prefetch(reinterpret_cast<const char*>(k.x[5] + i + kPrefetchAhead), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(s - k.off[5] + i + kPrefetchAhead), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(xp[5] + i + kPrefetchAhead), _MM_HINT_T1);
+    _mm_prefetch(reinterpret_cast<const char*>(s - k.off[5] + i + kPrefetchAhead), _MM_HINT_T1);
+    // the six weight and trace vectors are loaded before any store: the
+    // arrays share their offset within a 4 kB page, so a load after a store
+    // to another array at the same index looks to the core like a load that
+    // may depend on that store (4K aliasing) and waits for it
+    __m512 wvs[6] = {zero, zero, zero, zero, zero, zero}, xjs[6] = {zero, zero, zero, zero, zero, zero};
+    for (int d = 0; d < 6; ++d) {
+      const bool linked = d < 4 || k.live_z[d - 4] != 0;
+      if (!kGather && !linked) continue;
+      wvs[d] = _mm512_loadu_ps(wp[d] + i);
+      if (linked) xjs[d] = _mm512_and_ps(_mm512_loadu_ps(xp[d] + i), no_sign);
+    }
+    __m512 current = zero;
     for (int d = 0; d < 6; ++d) {  // unrolled by the compiler
+      float* w = wp[d];
       // a plane without links of a z direction (faces; groups: all but every
       // g-th plane) skips it: the same branch every time, so it costs nothing
-      if (d >= 4 && k.live_z[d - 4] == 0) continue;
-      const __m128i sj8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i - k.off[d]));
-      const __mmask16 pre = _mm_test_epi8_mask(sj8, sj8);
-      __mmask16 live;
-      if (d < 4 || kSparseZ) {
-        const __m128i l8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k.live[d] + (i - begin)));
-        live = _mm_test_epi8_mask(l8, l8);
-      } else {
-        live = k.live_z[d - 4];
+      const bool linked = d < 4 || k.live_z[d - 4] != 0;
+      if (!kGather && !linked) continue;
+      __m512 wv = wvs[d];
+      if (linked) {
+        __mmask16 live;
+        if (d < 4 || kSparseZ) {
+          const __m128i l8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lp[d] + (i - begin)));
+          live = _mm_test_epi8_mask(l8, l8);
+        } else {
+          live = k.live_z[d - 4];
+        }
+        const __mmask16 change = static_cast<__mmask16>((post | pre[d]) & live);
+        __m512 pot = _mm512_mul_ps(a_plus[d], xjs[d]);
+        __m512 dep = _mm512_mul_ps(a_minus[d], yi);
+        if constexpr (kMultiplicative) {
+          pot = _mm512_mul_ps(pot, _mm512_sub_ps(w_max[d], wv));
+          dep = _mm512_mul_ps(dep, wv);
+        }
+        // stdp_link multiplies by 1 or 0; selecting the term or +0 gives the
+        // same weight: dep >= 0, so dep * 0 is +0; pot * 0 is -0 only when
+        // pot < 0 (multiplicative, w above a lowered w_max), and w + -0 equals
+        // w + +0 for every w but -0, which no weight ever is (they start at
+        // +0 or above and the clamp maps -0 nowhere: v = -0 needs w = -0)
+        pot = _mm512_maskz_mov_ps(post, pot);
+        dep = _mm512_maskz_mov_ps(pre[d], dep);
+        __m512 v = _mm512_sub_ps(_mm512_add_ps(wv, pot), dep);
+        // std::clamp(v, 0, w_max) for v neither NaN (finite traces and rates)
+        // nor -0 (above): max(v, 0) then min(., w_max)
+        // (the maskz forms with all lanes: g++ 12's plain max/min intrinsics warn)
+        v = _mm512_maskz_min_ps(all, _mm512_maskz_max_ps(all, v, zero), w_max[d]);
+        _mm512_mask_storeu_ps(w + i, change, v);
+        if constexpr (kGather) wv = _mm512_mask_mov_ps(wv, change, v);
       }
-      const __mmask16 change = static_cast<__mmask16>((post | pre) & live);
-      float* w = k.w[d];
-      const __m512 wv = _mm512_loadu_ps(w + i);
-      const __m512 xj = _mm512_and_ps(_mm512_loadu_ps(k.x[d] + i), no_sign);
-      __m512 pot = _mm512_mul_ps(a_plus[d], xj);
-      __m512 dep = _mm512_mul_ps(a_minus[d], yi);
-      if constexpr (kMultiplicative) {
-        pot = _mm512_mul_ps(pot, _mm512_sub_ps(w_max[d], wv));
-        dep = _mm512_mul_ps(dep, wv);
+      if constexpr (kGather) {
+        // g_d * (w * s_j) as gather_range computes it: w * 1 is w, and w * 0
+        // is +0 for the non-negative weights; a gain of 1 changes nothing
+        const __m512 ws = _mm512_maskz_mov_ps(pre[d], wv);
+        const __m512 term = unit_gain[d] ? ws : _mm512_mul_ps(gain[d], ws);
+        current = d == 0 ? term : _mm512_add_ps(current, term);
       }
-      // stdp_link multiplies by 1 or 0; selecting the term or +0 gives the
-      // same weight: dep >= 0, so dep * 0 is +0; pot * 0 is -0 only when
-      // pot < 0 (multiplicative, w above a lowered w_max), and w + -0 equals
-      // w + +0 for every w but -0, which no weight ever is (they start at
-      // +0 or above and the clamp maps -0 nowhere: v = -0 needs w = -0)
-      pot = _mm512_maskz_mov_ps(post, pot);
-      dep = _mm512_maskz_mov_ps(pre, dep);
-      __m512 v = _mm512_sub_ps(_mm512_add_ps(wv, pot), dep);
-      // std::clamp(v, 0, w_max) for v neither NaN (finite traces and rates)
-      // nor -0 (above): max(v, 0) then min(., w_max)
-      // (the maskz forms with all lanes: g++ 12's plain max/min intrinsics warn)
-      v = _mm512_maskz_min_ps(all, _mm512_maskz_max_ps(all, v, zero), w_max[d]);
-      _mm512_mask_storeu_ps(w + i, change, v);
     }
+    if constexpr (kGather) _mm512_storeu_ps(k.c + (i - begin), current);
   }
   // the last few targets one at a time
   for (; i < end; ++i) {
     const bool si = s[i] != 0;
+    float current = 0.0f;
     for (int d = 0; d < 6; ++d) {
       const bool sj = s[i - k.off[d]] != 0;
       const bool live =
@@ -298,7 +363,12 @@ __attribute__((noinline)) void stdp_six(const SixWay& k, const std::uint8_t* __r
         const LinkRule r{k.rule[d].a_plus, k.rule[d].a_minus, k.rule[d].w_max, kMultiplicative};
         k.w[d][i] = stdp_link(k.w[d][i], std::fabs(k.x[d][i]), std::fabs(y[i]), sj, si, r);
       }
+      if constexpr (kGather) {
+        const float term = k.g[d] * (k.w[d][i] * (sj ? 1.0f : 0.0f));
+        current = d == 0 ? term : current + term;
+      }
     }
+    if constexpr (kGather) k.c[i - begin] = current;
   }
 }
 #endif
@@ -458,14 +528,18 @@ void CubeModel::normalize_rows(std::int64_t r0, std::int64_t r1) const {
 }
 
 // A direction is swept over the block only when it has links there and the
-// block or the rows its sources lie in had a spike.
-void CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const {
-  if (!p_.plane[static_cast<std::size_t>(r0 / p_.n)].plastic) return;
-  stdp_links(r0, r1, buffer);
+// block or the rows its sources lie in had a spike. With c, the AVX-512
+// kernel may also sum the block's currents (the gather phase) from the
+// weights it updates: the return value says whether it did. (Not with
+// stdp.normalize, which changes the weights again afterwards.)
+bool CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer, float* c) const {
+  if (!p_.plane[static_cast<std::size_t>(r0 / p_.n)].plastic) return false;
+  const bool gathered = stdp_links(r0, r1, buffer, p_.normalize ? nullptr : c);
   if (p_.normalize) normalize_rows(r0, r1);
+  return gathered;
 }
 
-void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
+bool CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer, float* c) const {
   const std::uint8_t* s = st_.spk[static_cast<std::size_t>(buffer)].data() + st_.pad;
   const std::int32_t* rs = st_.row_spikes[static_cast<std::size_t>(buffer)].data();
   const float* x = pre_trace();
@@ -480,11 +554,15 @@ void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
   for (std::int64_t r = r0; r < r1; ++r) own += rs[r];
 #if SPIKECUBE_STDP_AVX512
   if (!portable_kernels) {
-    std::int64_t near = own;
-    for (std::int64_t r = std::max<std::int64_t>(0, r0 - n); r < std::min(rows, r1 + n) && near == 0; ++r)
-      near += rs[r];
-    if (near == 0) return;
+    std::int64_t near = 0;
+    const std::int64_t near_begin = std::max<std::int64_t>(0, r0 - n), near_end = std::min(rows, r1 + n);
+    for (std::int64_t r = near_begin; r < near_end; ++r) near += rs[r];
+    if (near == 0) return false;
+    // below 1% firing around the block, most runs of 16 targets are quiet
+    // (measured at 48^3, 3% firing: the test costs 3-4% more than it saves)
+    const bool sparse_spikes = near * 100 < (near_end - near_begin) * n;
     SixWay k{};
+    k.c = c;
     for (int d = 0; d < kDirections; ++d) {
       const auto du = static_cast<std::size_t>(d);
       const bool has = d < kZp || ((zbits >> d) & 1u) != 0;
@@ -492,6 +570,7 @@ void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
       k.off[d] = off[du];
       k.x[d] = has ? x - off[du] : x;  // without links the value is unused; keep the pointer in bounds
       k.rule[d] = plane.rule[du];
+      k.g[d] = plane.gain[du];
       const auto& sparse = p_.sparse[du];
       k.live[d] = !sparse.empty() ? sparse.data() + b : d < kZp ? p_.plane_links[du].data() + (b - z * nn) : nullptr;
       if (d >= kZp) k.live_z[d - kZp] = has ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>(0);
@@ -501,15 +580,26 @@ void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
       for (int d = kZp; d <= kZm; ++d)
         if (k.live[d] == nullptr) k.live[d] = ones_.data();
     // the multiplicative flag is shared by all directions (LatticeParams::from)
+    auto run = [&]<bool kMul, bool kSparse>() {
+      if (sparse_spikes) {
+        if (c != nullptr) stdp_six<kMul, kSparse, true, true>(k, s, y, b, e);
+        else stdp_six<kMul, kSparse, false, true>(k, s, y, b, e);
+      } else {
+        if (c != nullptr) stdp_six<kMul, kSparse, true, false>(k, s, y, b, e);
+        else stdp_six<kMul, kSparse, false, false>(k, s, y, b, e);
+      }
+    };
     if (plane.rule[0].multiplicative) {
-      if (sparse_z) stdp_six<true, true>(k, s, y, b, e);
-      else stdp_six<true, false>(k, s, y, b, e);
+      if (sparse_z) run.template operator()<true, true>();
+      else run.template operator()<true, false>();
     } else {
-      if (sparse_z) stdp_six<false, true>(k, s, y, b, e);
-      else stdp_six<false, false>(k, s, y, b, e);
+      if (sparse_z) run.template operator()<false, true>();
+      else run.template operator()<false, false>();
     }
-    return;
+    return c != nullptr;
   }
+#else
+  (void)c;
 #endif
   for (int d = 0; d < kDirections; ++d) {
     const auto du = static_cast<std::size_t>(d);
@@ -536,12 +626,13 @@ void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
       else stdp_span<true, false>(w, s, x, y, b, e, off[du], live, rule);
     }
   }
+  return false;
 }
 
 void CubeModel::settle() const {
   if (!st_.stdp_pending) return;
   st_.stdp_pending = false;
-  for (std::int64_t r = 0; r < p_.rows; r += block_rows_) stdp_rows(r, r + block_rows_, st_.cur);
+  for (std::int64_t r = 0; r < p_.rows; r += block_rows_) stdp_rows(r, r + block_rows_, st_.cur, nullptr);
 }
 
 // ---------------------------------------------------------------------------
@@ -673,20 +764,23 @@ void CubeModel::lattice_pass(std::int64_t neural_step) {
 }
 
 // Phase deferred_stdp (per block): the lattice STDP of the last step's
-// spikes, from the traces as they stood before them.
-void CubeModel::deferred_stdp(std::int64_t r0, std::int64_t r1) {
-  if (st_.stdp_pending) stdp_rows(r0, r1, 1 - st_.cur);
+// spikes, from the traces as they stood before them. summed: whether it
+// also summed the block's currents into c (the gather's first part).
+void CubeModel::deferred_stdp(std::int64_t r0, std::int64_t r1, float* c, bool& summed) {
+  summed = st_.stdp_pending && stdp_rows(r0, r1, 1 - st_.cur, c);
 }
 
 // Phase gather (per block): currents from the last step's spikes in the
 // fixed direction order, then this step's weight decay (after the gather:
 // this step's current sees the weights as the last step left them).
-void CubeModel::gather(std::int64_t r0, std::int64_t r1, float* c) {
+// summed: the deferred STDP's kernel has already summed the currents.
+void CubeModel::gather(std::int64_t r0, std::int64_t r1, float* c, bool summed) {
   const std::int64_t b = r0 * p_.n, e = r1 * p_.n;
   const float* w[kDirections];
   for (int d = 0; d < kDirections; ++d) w[d] = st_.w[static_cast<std::size_t>(d)].data();
-  gather_range(st_.spk[static_cast<std::size_t>(1 - st_.cur)].data() + st_.pad, w[0], w[1], w[2], w[3], w[4], w[5],
-               p_.plane[static_cast<std::size_t>(r0 / p_.n)].gain.data(), c, b, e, p_.n, p_.nn);
+  if (!summed)
+    gather_range(st_.spk[static_cast<std::size_t>(1 - st_.cur)].data() + st_.pad, w[0], w[1], w[2], w[3], w[4], w[5],
+                 p_.plane[static_cast<std::size_t>(r0 / p_.n)].gain.data(), c, b, e, p_.n, p_.nn);
   if (p_.weight_decay) {
     const float keep = p_.weight_keep;
     for (auto& wd : st_.w)
@@ -759,8 +853,9 @@ void CubeModel::pass_part(int worker, const Kernel& k) {
     for (std::int64_t r = sb; r < se; r += block_rows_) {
       const std::int64_t re = std::min(se, r + block_rows_);
       float* c = p.currents(r, n);
-      deferred_stdp(r, re);
-      gather(r, re, c);
+      bool summed = false;
+      deferred_stdp(r, re, c, summed);
+      gather(r, re, c, summed);
       add_input(r, re, c);
       integrate_ready(re);
     }

@@ -154,8 +154,8 @@ class CubeModel : public Model {
   void lateral_currents();
   void inhibition();
   void lattice_pass(std::int64_t neural_step);
-  void deferred_stdp(std::int64_t r0, std::int64_t r1);
-  void gather(std::int64_t r0, std::int64_t r1, float* c);
+  void deferred_stdp(std::int64_t r0, std::int64_t r1, float* c, bool& summed);
+  void gather(std::int64_t r0, std::int64_t r1, float* c, bool summed);
   void add_input(std::int64_t r0, std::int64_t r1, float* c);
   void integrate(std::int64_t r0, std::int64_t r1, const float* c, int worker, const Kernel& k);
   void winners();
@@ -169,9 +169,10 @@ class CubeModel : public Model {
   void make_parts();
   void pass_part(int worker, const Kernel& k);
   void finish_part(int worker, const Kernel& k);
-  // pending STDP of the spikes in spk[buffer] on rows [r0, r1), within one plane
-  void stdp_rows(std::int64_t r0, std::int64_t r1, int buffer) const;
-  void stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const;
+  // pending STDP of the spikes in spk[buffer] on rows [r0, r1), within one
+  // plane; with c, possibly also the rows' currents (true when summed)
+  bool stdp_rows(std::int64_t r0, std::int64_t r1, int buffer, float* c) const;
+  bool stdp_links(std::int64_t r0, std::int64_t r1, int buffer, float* c) const;
   void normalize_rows(std::int64_t r0, std::int64_t r1) const;
   void record_initial_sums();
   // the layer (inhibition.kind = layer) or group of neuron i

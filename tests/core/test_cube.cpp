@@ -441,6 +441,16 @@ TEST(CubeKernels, VectorAndPortableStdpAgreeBitForBit) {
   groups.model = "groups";
   groups.group = 3;
   cases.push_back({"groups g = 3", groups});
+  // 4 x 4 tiles of intra-group links (G = 64 and G = 8): the groups' AVX-512
+  // kernel, with both rules
+  Config tiled = cube_benchmark_config(12, 8, 2);
+  tiled.model = "groups";
+  tiled.group = 4;
+  cases.push_back({"groups g = 4", tiled});
+  tiled.group = 2;
+  tiled.multiplicative = true;
+  tiled.tau_minus = 14.0;
+  cases.push_back({"groups g = 2, multiplicative, two traces", tiled});
 #if !(defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__))
   GTEST_SKIP() << "this build has no AVX-512 STDP kernel (compiled without AVX-512 F/BW/VL): "
                   "the portable loops would only be compared with themselves";
