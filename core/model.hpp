@@ -18,6 +18,7 @@
 
 #include "core/config.hpp"
 #include "core/frame.hpp"
+#include "core/rank_comm.hpp"
 #include "core/state_archive.hpp"
 #include "core/state_fields.hpp"
 
@@ -107,6 +108,8 @@ class Model {
   virtual void group_potentials(std::vector<float>& out) const { out.clear(); }
 };
 
-std::unique_ptr<Model> make_model(const Config& cfg);
+// comm: the ranks a lattice model is split over (one: the whole model here);
+// every rank calls it. The layer model runs on one rank only.
+std::unique_ptr<Model> make_model(const Config& cfg, RankComm& comm = single_rank());
 
 }  // namespace spikecube

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace spikecube {
 
@@ -25,6 +26,16 @@ class RankComm {
   // ranks; the bytes must match in size on both sides.
   virtual void send(int to, std::span<const std::byte> data, int tag) = 0;
   virtual void recv(int from, std::span<std::byte> data, int tag) = 0;
+
+  // Point to point, non-blocking: the transfer starts now and is complete
+  // once wait_all() has returned for its request; the buffer must stay valid
+  // (and a send buffer unchanged) until then. The halo exchange of the
+  // lattices overlaps its transfers with the step's other work this way.
+  using Request = std::int64_t;
+  virtual Request isend(int to, std::span<const std::byte> data, int tag) = 0;
+  virtual Request irecv(int from, std::span<std::byte> data, int tag) = 0;
+  // Completes the requests (and clears the list).
+  virtual void wait_all(std::vector<Request>& requests) = 0;
 
   // Collectives.
   virtual void barrier() = 0;
@@ -44,11 +55,21 @@ class SingleRank final : public RankComm {
   int size() const override { return 1; }
   void send(int, std::span<const std::byte>, int) override {}
   void recv(int, std::span<std::byte>, int) override {}
+  Request isend(int, std::span<const std::byte>, int) override { return 0; }
+  Request irecv(int, std::span<std::byte>, int) override { return 0; }
+  void wait_all(std::vector<Request>& requests) override { requests.clear(); }
   void barrier() override {}
   void broadcast(int, std::span<std::byte>) override {}
   void sum(std::span<std::int64_t>) override {}
   std::string first_error(const std::string& mine) override { return mine; }
 };
+
+// The one SingleRank of a process (it has no state): what a model or a
+// Simulation uses when no RankComm is given.
+inline RankComm& single_rank() {
+  static SingleRank one;
+  return one;
+}
 
 // The z-planes [first, first + count) of a lattice of `total` planes that
 // one rank holds.
