@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -78,8 +79,12 @@ namespace {
 
 // ---- errors ------------------------------------------------------------------
 
+// Under mpirun only rank 0 prints (and writes files); the others run silent.
+bool g_speaks = true;
+
 // errors are reported as exactly one line
 void report_error(const std::string& what) {
+  if (!g_speaks) return;
   std::string line = what;
   for (char& c : line)
     if (c == '\n' || c == '\r') c = ' ';
@@ -93,17 +98,29 @@ void report_error(const std::string& what) {
 // option's syntax) is bad input: its text plus context() is the one line on
 // stderr, and the result is 2. context() runs only on an error.
 template <typename F, typename Context>
-int exit_code_of(F&& f, Context&& context) {
+std::string error_of(F&& f, Context&& context) {
   try {
     f();
-    return kExitOk;
+    return {};
   } catch (const std::invalid_argument& e) {
-    report_error(e.what() + context());
+    return e.what() + context();
   } catch (const std::runtime_error& e) {
-    report_error(e.what() + context());
+    return e.what() + context();
   } catch (const std::bad_alloc&) {
-    report_error("out of memory" + context() + " (lower model.n or model.depth, or free memory)");
+    return "out of memory" + context() + " (lower model.n or model.depth, or free memory)";
   }
+}
+
+template <typename F>
+std::string error_of(F&& f) {
+  return error_of(std::forward<F>(f), [] { return std::string(); });
+}
+
+template <typename F, typename Context>
+int exit_code_of(F&& f, Context&& context) {
+  const std::string error = error_of(std::forward<F>(f), std::forward<Context>(context));
+  if (error.empty()) return kExitOk;
+  report_error(error);
   return kExitBadInput;
 }
 
@@ -189,12 +206,12 @@ class StepFiles {
   }
 
   // the per-step files, then config.toml and summary.json
-  void commit(const Simulation& sim, const RunSummary& summary, std::int64_t ran, double seconds) {
+  void commit(const Simulation& sim, const RunSummary& summary, std::int64_t ran, double seconds,
+              std::uint64_t state_hash) {
     metrics_->commit();
     if (layers_) layers_->commit();
     write_file_atomic((out_ / "config.toml").string(), to_toml(sim.config()));
-    write_file_atomic((out_ / "summary.json").string(),
-                      summary_json(sim.config(), summary, ran, seconds, sim.model().state_hash()));
+    write_file_atomic((out_ / "summary.json").string(), summary_json(sim.config(), summary, ran, seconds, state_hash));
   }
 
  private:
@@ -285,15 +302,27 @@ void check_outputs(const RunOptions& opt) {
   for (const auto& line : io::remove_stale_temp_files(paths)) std::cerr << "spikecube-cli: " << line << "\n";
 }
 
-RunSetup setup_run(const RunOptions& opt) {
+// What a run over several ranks cannot do yet: one file written from every
+// rank's slab (checkpoints, recordings).
+void check_ranks(const RunOptions& opt, const RankComm& comm) {
+  if (comm.size() == 1) return;
+  const std::string ranks = " needs one rank; this run has " + std::to_string(comm.size()) + " (mpirun -np)";
+  if (!opt.checkpoint_path.empty()) throw ConfigError("--checkpoint:" + ranks);
+  if (!opt.resume_path.empty()) throw ConfigError("--resume:" + ranks);
+  if (!opt.record_path.empty()) throw ConfigError("--record:" + ranks);
+}
+
+RunSetup setup_run(const RunOptions& opt, RankComm& comm) {
   check_options(opt);
+  check_ranks(opt, comm);
   RunSetup s;
   if (!opt.resume_path.empty()) {
     s.sim = open_resumed(opt, s.to_run);
   } else {
-    s.sim = std::make_unique<Simulation>(resolve_config(opt));
+    s.sim = std::make_unique<Simulation>(resolve_config(opt), comm);
     s.to_run = s.sim->config().steps;
   }
+  if (comm.rank() != 0) return s;  // the files are rank 0's
   check_outputs(opt);
   if (!opt.out_dir.empty()) check_out_dir(opt.out_dir);
   if (!opt.checkpoint_path.empty()) io::probe_writable(opt.checkpoint_path);
@@ -328,7 +357,7 @@ void save_checkpoint_logged(const std::string& path, const Simulation& sim) {
 // is one.
 void report_fault(const RunOptions& opt, const Simulation& sim, Health h) {
   std::string msg = fault_line(sim.last().step, h, sim.config().model);
-  const std::string fp = fault_path(opt);
+  const std::string fp = sim.comm().size() == 1 ? fault_path(opt) : std::string();  // a checkpoint needs one rank
   if (!fp.empty()) {
     try {
       io::save_checkpoint(fp, sim);
@@ -377,11 +406,27 @@ RunOutcome run_steps(const RunOptions& opt, RunSetup& setup) {
   const std::int64_t first_step = sim.step_count();
   Progress progress(setup.to_run, !opt.quiet && ::isatty(STDERR_FILENO));
   const auto t0 = std::chrono::steady_clock::now();
+  RankComm& comm = sim.comm();
+  bool stop = SignalGuard::received() != 0;
   out.exit_code = exit_code_of(
       [&] {
-        for (std::int64_t i = 0; i < setup.to_run && SignalGuard::received() == 0 && !out.faulted; ++i) {
-          sim.step();
-          record_step(opt, setup, progress);
+        for (std::int64_t i = 0; i < setup.to_run && !stop && !out.faulted; ++i) {
+          if (comm.size() == 1) {
+            sim.step();
+            record_step(opt, setup, progress);
+            stop = SignalGuard::received() != 0;
+          } else {
+            // every rank stops at the same step: on any rank's error (rank
+            // 0's files) or signal
+            const std::string error = error_of([&] {
+              sim.step();
+              record_step(opt, setup, progress);
+            });
+            std::array<std::int64_t, 2> flags = {SignalGuard::received() != 0 ? 1 : 0, error.empty() ? 0 : 1};
+            comm.sum(flags);
+            if (flags[1] != 0) throw std::runtime_error(comm.first_error(error));
+            stop = flags[0] != 0;
+          }
           progress.update(i + 1, sim.last().iou100, sim.last().fire);
           if (const Health h = sim.health(); h != Health::kOk) {
             progress.finish();
@@ -429,12 +474,15 @@ int report_run(const RunOptions& opt, RunSetup& setup, const RunOutcome& out) {
   });
   if (checkpoint != kExitOk) exit_code = checkpoint;
   if (recording != kExitOk) exit_code = recording;
+  // the hash of the whole state, computed by every rank together
+  const std::uint64_t hash = opt.out_dir.empty() ? 0 : sim.model().state_hash();
   if (setup.files) {
-    if (const int rc = exit_code_of([&] { setup.files->commit(sim, summary, out.ran, out.seconds); }); rc != kExitOk)
+    if (const int rc = exit_code_of([&] { setup.files->commit(sim, summary, out.ran, out.seconds, hash); });
+        rc != kExitOk)
       return rc;
     spdlog::info("outputs written to {}", opt.out_dir);
   }
-  std::cout << summary_line(summary, sps) << std::endl;
+  if (g_speaks) std::cout << summary_line(summary, sps) << std::endl;
   if (out.signal != 0 && exit_code == kExitOk) {
     report_error(std::string("interrupted by ") + (out.signal == SIGINT ? "SIGINT" : "SIGTERM") + " after step " +
                  std::to_string(sim.step_count()) +
@@ -446,11 +494,23 @@ int report_run(const RunOptions& opt, RunSetup& setup, const RunOutcome& out) {
 
 }  // namespace
 
-int run_command(const RunOptions& opt) {
+int run_command(const RunOptions& opt_in, RankComm& comm) {
+  g_speaks = comm.rank() == 0;
+  RunOptions opt = opt_in;
+  if (!g_speaks) {
+    opt.quiet = true;  // one progress bar, one log
+    spdlog::set_level(spdlog::level::off);
+  }
   // the last line of defence: whatever was not caught nearer is one line, exit 2
   try {
     RunSetup setup;
-    if (const int rc = exit_code_of([&] { setup = setup_run(opt); }); rc != kExitOk) return rc;
+    // any rank's error ends every rank with the first one's line
+    std::string error = error_of([&] { setup = setup_run(opt, comm); });
+    if (comm.size() > 1) error = comm.first_error(error);
+    if (!error.empty()) {
+      report_error(error);
+      return kExitBadInput;
+    }
     const RunOutcome outcome = run_steps(opt, setup);
     return report_run(opt, setup, outcome);
   } catch (const std::bad_alloc&) {
