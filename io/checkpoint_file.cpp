@@ -43,13 +43,6 @@ std::string cause_after_path(const std::string& what, const std::string& path) {
   return what.rfind(path + ": ", 0) == 0 ? what.substr(path.size() + 2) : what;
 }
 
-// object creation without modification times (see the header comment)
-Handle untimed(hid_t plist_class) {
-  Handle p = plist_h(H5Pcreate(plist_class));
-  H5Pset_obj_track_times(p.get(), false);
-  return p;
-}
-
 // the user-block header: written after HDF5 has closed the file
 void write_header(const std::string& temp, const std::string& path) {
   const int fd = ::open(temp.c_str(), O_RDWR);
@@ -260,7 +253,7 @@ CheckpointWriter::CheckpointWriter(std::string path) : path_(std::move(path)) {
   const int fd = ::open(temp_.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
   if (fd < 0) throw CheckpointError(path_, "cannot write (" + write_failure_cause(temp_, errno) + ")");
   ::close(fd);
-  Handle fcpl = plist_h(H5Pcreate(H5P_FILE_CREATE));
+  Handle fcpl = untimed(H5P_FILE_CREATE);  // the root group's times
   H5Pset_userblock(fcpl.get(), kUserBlock);
   // the 1.8 file format: superblock v2 and link/object-header structures that
   // carry their own checksums; read_checkpoint refuses the older layouts

@@ -65,6 +65,15 @@ inline Handle type_h(hid_t id) { return {id, H5Tclose}; }
 inline Handle attr_h(hid_t id) { return {id, H5Aclose}; }
 inline Handle plist_h(hid_t id) { return {id, H5Pclose}; }
 
+// A creation property list (H5P_GROUP_CREATE, H5P_DATASET_CREATE) for
+// objects without modification times: files that differ only in when they
+// were written are then the same bytes.
+inline Handle untimed(hid_t plist_class) {
+  Handle p = plist_h(H5Pcreate(plist_class));
+  H5Pset_obj_track_times(p.get(), false);
+  return p;
+}
+
 // A fixed-length, NUL-terminated C string type holding `size` bytes + NUL.
 inline Handle string_type(std::size_t size) {
   Handle t = type_h(H5Tcopy(H5T_C_S1));

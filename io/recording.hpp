@@ -59,6 +59,14 @@ struct RecordOptions {
   std::vector<RecordSlice> slices;  // planes whose potentials are sampled
 };
 
+// What the header of a recording says about the run.
+struct RecordingHeader {
+  std::string model, config_toml;
+  std::int64_t seed = 0, n = 0;  // n: side of the input and output grids
+  Dims dims;                     // the whole hidden lattice
+};
+RecordingHeader recording_header(const Simulation& sim);
+
 class Recorder {
  public:
   // Creates the (temporary) file and writes the header. Throws

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/checkpoint_file.hpp"
+#include "io/slab_ranks.hpp"
 
 namespace spikecube::io {
 namespace {
@@ -143,29 +144,6 @@ std::string check_local(const StateArchive& local, const SlabLayout& layout, con
   return {};
 }
 
-// Rank 0: the slabs of every rank must cover the lattice's planes once each.
-std::string check_tiling(const std::vector<Slab>& slabs) {
-  std::vector<int> order(slabs.size());
-  for (std::size_t r = 0; r < slabs.size(); ++r) order[r] = static_cast<int>(r);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return slabs[a].first < slabs[b].first; });
-  const std::int64_t total = slabs[0].total;
-  std::int64_t next = 0;
-  for (int r : order) {
-    const Slab& s = slabs[static_cast<std::size_t>(r)];
-    if (s.total != total)
-      return "rank " + std::to_string(r) + " has a lattice of " + std::to_string(s.total) + " planes, rank 0 of " +
-             std::to_string(total);
-    if (s.count == 0) continue;
-    if (s.first != next)
-      return "the ranks' slabs do not tile the lattice (rank " + std::to_string(r) + " starts at plane " +
-             std::to_string(s.first) + ", expected " + std::to_string(next) + ")";
-    next = s.first + s.count;
-  }
-  if (next != total)
-    return "the ranks' slabs cover planes [0, " + std::to_string(next) + ") of " + std::to_string(total);
-  return {};
-}
-
 // An array of the file as rank 0 assembles it.
 struct Item {
   enum Source { kCommon, kSplit, kOwned } source = kCommon;
@@ -237,10 +215,7 @@ std::string write_as_root(CheckpointWriter& w, const StateArchive& local, const 
       err = e.cause();
     }
   };
-  std::vector<int> order;  // ranks holding planes, in plane order
-  for (std::size_t r = 0; r < slabs.size(); ++r)
-    if (slabs[r].count > 0) order.push_back(static_cast<int>(r));
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return slabs[a].first < slabs[b].first; });
+  const std::vector<int> order = plane_order(slabs);
 
   auto model = local.text.find("model");
   auto step = local.i64.find("sim.step");
@@ -305,16 +280,7 @@ void write_archive_slabs(const std::string& path, const StateArchive& local, con
   split_kinds.resize(layout.per_plane.size(), kMissing);
 
   // rank 0 learns the slabs; every rank learns rank 0's types of the split arrays
-  std::vector<Slab> slabs(static_cast<std::size_t>(comm.size()));
-  slabs[0] = layout.slab;
-  for (int r = 1; r < comm.size(); ++r) {
-    std::array<std::int64_t, 3> s{layout.slab.first, layout.slab.count, layout.slab.total};
-    if (rank == r) comm.send(0, std::as_bytes(std::span(s)), kSlabTag);
-    if (rank == 0) {
-      comm.recv(r, raw(s.data(), s.size()), kSlabTag);
-      slabs[static_cast<std::size_t>(r)] = Slab{s[0], s[1], s[2]};
-    }
-  }
+  const std::vector<Slab> slabs = gather_slabs(layout.slab, comm, kSlabTag);
   std::vector<std::uint8_t> root_kinds = split_kinds;
   comm.broadcast(0, raw(root_kinds.data(), root_kinds.size()));
   std::size_t i = 0;
