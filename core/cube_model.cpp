@@ -1073,6 +1073,30 @@ void CubeModel::load(const StateArchive& a) {
   }
   // validate everything before touching the model
   const FieldList fields = field_list();
+  agree_on([&] { check_loaded(fields, a); });
+  finish_halo();
+  load_fields(fields, a);
+  std::fill(plane_spikes_.begin(), plane_spikes_.end(), 0);
+  std::int32_t* rs = st_.row_counts(st_.cur);
+  for (std::int64_t r = 0; r < p_.rows; ++r) {
+    std::int32_t c = 0;
+    for (std::int64_t x = 0; x < p_.n; ++x) c += spikes()[r * p_.n + x];
+    rs[r] = c;
+    plane_spikes_[static_cast<std::size_t>(p_.slab.first + r / p_.n)] += c;
+  }
+  comm_->sum(plane_spikes_);
+  local_spikes_ = 0;
+  for (std::int64_t r = 0; r < p_.rows; ++r) local_spikes_ += rs[r];
+  st_.last_spikes = 0;
+  for (std::int64_t c : plane_spikes_) st_.last_spikes += c;
+  st_.stdp_pending = false;  // the checkpoint's weights have it applied
+  std::fill(bad_.begin(), bad_.end(), std::uint8_t{0});
+  nonfinite_ = false;
+  start_halo();  // the neighbours' planes next to the slab, as after a step
+}
+
+// Everything load() checks before it changes anything: this rank's arrays.
+void CubeModel::check_loaded(const FieldList& fields, const StateArchive& a) const {
   check_fields(fields, a);
   for (int d = 0; d < kDirections; ++d) {
     const std::string name = std::string("cube.w_") + lattice_direction_name(d);
@@ -1100,26 +1124,31 @@ void CubeModel::load(const StateArchive& a) {
     p += 2 * static_cast<std::size_t>(k);
   }
   if (frames != history_frames_) throw StateError("checkpoint: array 'cube.history' has the wrong number of frames");
+}
 
-  finish_halo();
-  load_fields(fields, a);
-  std::fill(plane_spikes_.begin(), plane_spikes_.end(), 0);
-  std::int32_t* rs = st_.row_counts(st_.cur);
-  for (std::int64_t r = 0; r < p_.rows; ++r) {
-    std::int32_t c = 0;
-    for (std::int64_t x = 0; x < p_.n; ++x) c += spikes()[r * p_.n + x];
-    rs[r] = c;
-    plane_spikes_[static_cast<std::size_t>(p_.slab.first + r / p_.n)] += c;
+void CubeModel::agree_on(const std::function<void()>& checks) const {
+  std::string error;
+  try {
+    checks();
+  } catch (const std::runtime_error& e) {
+    error = e.what();
   }
-  comm_->sum(plane_spikes_);
-  local_spikes_ = 0;
-  for (std::int64_t r = 0; r < p_.rows; ++r) local_spikes_ += rs[r];
-  st_.last_spikes = 0;
-  for (std::int64_t c : plane_spikes_) st_.last_spikes += c;
-  st_.stdp_pending = false;  // the checkpoint's weights have it applied
-  std::fill(bad_.begin(), bad_.end(), std::uint8_t{0});
-  nonfinite_ = false;
-  start_halo();  // the neighbours' planes next to the slab, as after a step
+  if (comm_->size() > 1) error = comm_->first_error(error);
+  if (!error.empty()) throw StateError(error);
+}
+
+StateSplit CubeModel::state_split() const {
+  StateSplit s;
+  s.slab = p_.slab;
+  const int last = comm_->size() - 1;
+  FieldVisitorOf visit([&](std::string_view name, auto&& data, FieldRole role) {
+    const std::string key(name);
+    if (key == "cube.w_out") s.owner[key] = last;  // the readout's rank
+    else if (role == FieldRole::kStep && !data.empty())
+      s.per_plane[key] = static_cast<std::int64_t>(data.size()) / p_.depth;
+  });
+  field_list()(visit);
+  return s;
 }
 
 std::uint64_t CubeModel::state_hash() const {

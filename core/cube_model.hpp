@@ -33,6 +33,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -83,6 +84,7 @@ class CubeModel : public Model {
   void view(NeuronView& out, int max_neurons) const override;
   void save(StateArchive& out) const override;
   void load(const StateArchive& in) override;
+  StateSplit state_split() const override;
   std::uint64_t state_hash() const override;
   std::size_t state_bytes() const override;
   void visit_state(FieldVisitor& v) override;
@@ -126,6 +128,9 @@ class CubeModel : public Model {
   void set_phases(LatticePhases* phases) { phases_ = phases; }
   // this rank's planes of the lattice (the whole lattice on one rank)
   const Slab& slab() const { return p_.slab; }
+  // Runs a load's checks: a failure on any rank throws the first rank's
+  // StateError on every rank (a load is collective: no rank may go on alone).
+  void agree_on(const std::function<void()>& checks) const;
   ThreadPool& pool() { return pool_; }
   std::vector<float>& lattice_weights(int direction) {
     settle();
@@ -206,6 +211,7 @@ class CubeModel : public Model {
   void push_history(std::span<const Point> points);
   // the field list of the whole model: lattice, phases, readout
   FieldList field_list() const;
+  void check_loaded(const FieldList& fields, const StateArchive& a) const;
 
   LatticeParams p_;
   RankComm* comm_;

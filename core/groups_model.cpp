@@ -374,6 +374,15 @@ std::size_t GroupsModel::work_bytes() const { return current_.size() * sizeof(fl
 
 void GroupsModel::load(const StateArchive& a) {
   // validate what only this model knows before the cube loads (and checks) the rest
+  agree_on([&] { check_groups(a); });
+  CubeModel::load(a);  // the intra-group weights too (fields())
+  // the intra-group current is recomputed from the spikes before it is used
+  std::fill(current_.begin(), current_.end(), 0.0f);
+  std::fill(driven_.begin(), driven_.end(), std::uint8_t{0});
+  current_valid_ = false;
+}
+
+void GroupsModel::check_groups(const StateArchive& a) const {
   const Dims d{static_cast<int>(side_), static_cast<int>(side_), params().depth};  // the slab's
   const auto N = static_cast<long long>(d.count());
   for (int dir = 0; dir < kDirections; ++dir) {
@@ -395,13 +404,8 @@ void GroupsModel::load(const StateArchive& a) {
   for (std::int64_t b = 0; b < (intra.empty() ? 0 : groups_); ++b)
     for (std::int64_t j = 0; j < gsize_; ++j)
       if (intra[static_cast<std::size_t>(intra_index(b, j, j))] != 0.0f)
-        throw StateError("checkpoint: array 'groups.w_intra' holds a self-link weight (group " + std::to_string(b) +
-                         ", neuron " + std::to_string(j) + ")");
-  CubeModel::load(a);  // the intra-group weights too (fields())
-  // the intra-group current is recomputed from the spikes before it is used
-  std::fill(current_.begin(), current_.end(), 0.0f);
-  std::fill(driven_.begin(), driven_.end(), std::uint8_t{0});
-  current_valid_ = false;
+        throw StateError("checkpoint: array 'groups.w_intra' holds a self-link weight (group " +
+                         std::to_string(first_group_ + b) + ", neuron " + std::to_string(j) + ")");
 }
 
 }  // namespace spikecube

@@ -163,6 +163,7 @@ class GroupsModel final : public CubeModel, private LatticePhases {
   void fields(FieldVisitor& v) override;
   std::size_t work_bytes() const override;
   void set_intra_rule_from(const Config& cfg);
+  void check_groups(const StateArchive& a) const;
   void currents_part(std::int64_t gb, std::int64_t ge, Scratch& w);
   void collect_spikes(std::int64_t b, const std::uint8_t* s, Scratch& w) const;
   void group_current(std::int64_t b, const int* spiking, std::size_t count, Scratch& w);

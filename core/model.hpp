@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -40,6 +41,16 @@ struct Dims {
 };
 
 enum class Health { kOk, kNonFinite, kRunaway };
+
+// Where the arrays of a model's save() lie when the model is split over
+// ranks (a lattice in slabs of z-planes): what a distributed checkpoint
+// needs to write one file from every rank's archive, or to read a rank's
+// part of one. Arrays in neither map are the same on every rank.
+struct StateSplit {
+  Slab slab;                                      // this rank's planes
+  std::map<std::string, std::int64_t> per_plane;  // arrays split along z: elements per plane
+  std::map<std::string, int> owner;               // arrays that only one rank holds
+};
 
 // What a viewer needs of the hidden population at one step. Filled on the
 // simulation thread into a buffer the viewer does not touch until it is swapped.
@@ -81,6 +92,8 @@ class Model {
   // leaves the model unchanged in that case.
   virtual void save(StateArchive& out) const = 0;
   virtual void load(const StateArchive& in) = 0;
+  // How save()'s arrays split over the ranks (one rank: nothing is split).
+  virtual StateSplit state_split() const { return {{0, 1, 1}, {}, {}}; }
 
   // Hash of the whole state (every registered field, as saved), for
   // determinism tests.

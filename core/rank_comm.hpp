@@ -46,6 +46,10 @@ class RankComm {
   // gets the first non-empty one in rank order, or empty when all are. A run
   // ends on every rank with the same one-line message.
   virtual std::string first_error(const std::string& mine) = 0;
+
+  // Seconds spent so far waiting for transfers and collectives (benchmarks;
+  // 0 where not measured).
+  virtual double waited_seconds() const { return 0.0; }
 };
 
 // One process, no peers: collectives return their input.

@@ -30,6 +30,7 @@ class MpiComm final : public RankComm {
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  double waited_seconds() const override { return waited_s_; }
   void set_timeout(double s) { timeout_s_ = s; }
 
   void send(int to, std::span<const std::byte> data, int tag) override {
@@ -97,12 +98,15 @@ class MpiComm final : public RankComm {
     return static_cast<int>(bytes);
   }
   // Polls r until it completes; past the deadline, ends every rank.
-  void wait(MPI_Request& r, const std::string& peer) const {
+  void wait(MPI_Request& r, const std::string& peer) {
     const auto t0 = std::chrono::steady_clock::now();
     int done = 0;
     for (long spins = 0;; ++spins) {
       MPI_Test(&r, &done, MPI_STATUS_IGNORE);
-      if (done) return;
+      if (done) {
+        waited_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return;
+      }
       if (spins < 2000) continue;  // the usual case: a few microseconds
       const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (waited > timeout_s_) {
@@ -118,6 +122,7 @@ class MpiComm final : public RankComm {
 
   int rank_ = 0, size_ = 1;
   double timeout_s_ = default_timeout();
+  double waited_s_ = 0.0;
   std::vector<MPI_Request> requests_;
 };
 

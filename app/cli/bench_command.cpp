@@ -9,6 +9,7 @@
 #include <new>
 #include <vector>
 
+#include "app/cli/bench_ranks.hpp"
 #include "core/cube_model.hpp"
 #include "core/groups_model.hpp"
 #include "core/simulation.hpp"
@@ -191,8 +192,15 @@ int bench_groups(const BenchOptions& opt) {
 
 }  // namespace
 
-int bench_command(const BenchOptions& opt) {
+int bench_command(const BenchOptions& opt, RankComm& comm) {
   try {
+    if (comm.size() > 1) {
+      if (opt.model == "cube" && opt.scaling) return bench_cube_ranks(opt, comm);
+      if (comm.rank() == 0)
+        std::cerr << "spikecube-cli: bench under mpirun: only --model cube --scaling is split over ranks; run the "
+                     "others without mpirun\n";
+      return 2;
+    }
     if (opt.model == "layer") return bench_layer(opt);
     if (opt.model == "cube") return bench_cube(opt);
     if (opt.model == "groups") return bench_groups(opt);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/rank_comm.hpp"
+
 namespace spikecube::cli {
 
 struct BenchOptions {
@@ -21,6 +23,7 @@ struct BenchOptions {
   int repeat = 3;                            // --scaling: runs per row; the median is reported
 };
 
-int bench_command(const BenchOptions& opt);
+// comm: the ranks under mpirun (only --model cube --scaling is split over them)
+int bench_command(const BenchOptions& opt, RankComm& comm = single_rank());
 
 }  // namespace spikecube::cli

@@ -175,6 +175,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--sides", bench.sides, "--scaling: cube sides (default 32 64 128 256)")
       ->check(CLI::Range(3, 1024))
       ->delimiter(',');
+  add_mpi_timeout(bench_cmd);
   bench_cmd->add_option("--repeat", bench.repeat, "--scaling: runs per row, the median is reported (default 3)")
       ->check(CLI::Range(1, 100));
 
@@ -226,7 +227,7 @@ int main(int argc, char** argv) {
   if (*params_cmd) return list_params();
   if (*bench_cmd) {
     bench.threads_given = bench_cmd->count("--threads") > 0;
-    return spikecube::cli::bench_command(bench);
+    return spikecube::cli::bench_command(bench, comm);
   }
   return 2;
 }

@@ -23,6 +23,7 @@
 #include "core/simulation.hpp"
 #include "io/checkpoint.hpp"
 #include "io/output_paths.hpp"
+#include "io/rank_checkpoint.hpp"
 #include "io/recording.hpp"
 
 namespace spikecube::cli {
@@ -239,7 +240,7 @@ void check_options(const RunOptions& opt) {
 
 // A checkpoint carries its resolved config; --preset or --config only check
 // that it fits (model kind and sizes).
-std::unique_ptr<Simulation> open_resumed(const RunOptions& opt, std::int64_t& to_run) {
+std::unique_ptr<Simulation> open_resumed(const RunOptions& opt, std::int64_t& to_run, RankComm& comm) {
   if (!opt.overrides.empty() || opt.seed || opt.threads || !opt.input_off.empty() || !opt.replay.empty()) {
     throw ConfigError(
         "--resume: --set, --seed, --threads, --input-off and --replay cannot be combined with it (the checkpoint holds "
@@ -249,10 +250,10 @@ std::unique_ptr<Simulation> open_resumed(const RunOptions& opt, std::int64_t& to
   if (!opt.preset.empty() || !opt.config_path.empty()) {
     RunOptions base = opt;
     base.steps.reset();
-    sim = std::make_unique<Simulation>(resolve_config(base));
-    io::load_checkpoint(opt.resume_path, *sim);
+    sim = std::make_unique<Simulation>(resolve_config(base), comm);
+    io::load_checkpoint(opt.resume_path, *sim, comm);
   } else {
-    sim = io::open_checkpoint(opt.resume_path);
+    sim = io::open_checkpoint(opt.resume_path, comm);
   }
   const auto steps = steps_option(opt);
   to_run = steps ? *steps : std::max<std::int64_t>(0, sim->config().steps - sim->step_count());
@@ -302,13 +303,10 @@ void check_outputs(const RunOptions& opt) {
   for (const auto& line : io::remove_stale_temp_files(paths)) std::cerr << "spikecube-cli: " << line << "\n";
 }
 
-// What a run over several ranks cannot do yet: one file written from every
-// rank's slab (checkpoints, recordings).
+// What a run over several ranks cannot do yet.
 void check_ranks(const RunOptions& opt, const RankComm& comm) {
   if (comm.size() == 1) return;
   const std::string ranks = " needs one rank; this run has " + std::to_string(comm.size()) + " (mpirun -np)";
-  if (!opt.checkpoint_path.empty()) throw ConfigError("--checkpoint:" + ranks);
-  if (!opt.resume_path.empty()) throw ConfigError("--resume:" + ranks);
   if (!opt.record_path.empty()) throw ConfigError("--record:" + ranks);
 }
 
@@ -317,12 +315,12 @@ RunSetup setup_run(const RunOptions& opt, RankComm& comm) {
   check_ranks(opt, comm);
   RunSetup s;
   if (!opt.resume_path.empty()) {
-    s.sim = open_resumed(opt, s.to_run);
+    s.sim = open_resumed(opt, s.to_run, comm);
   } else {
     s.sim = std::make_unique<Simulation>(resolve_config(opt), comm);
     s.to_run = s.sim->config().steps;
   }
-  if (comm.rank() != 0) return s;  // the files are rank 0's
+  if (comm.rank() != 0) return s;  // the files are rank 0's (checkpoints too: written through it)
   check_outputs(opt);
   if (!opt.out_dir.empty()) check_out_dir(opt.out_dir);
   if (!opt.checkpoint_path.empty()) io::probe_writable(opt.checkpoint_path);
@@ -349,7 +347,7 @@ struct RunOutcome {
 };
 
 void save_checkpoint_logged(const std::string& path, const Simulation& sim) {
-  io::save_checkpoint(path, sim);
+  io::save_checkpoint(path, sim, sim.comm());  // every rank's slab
   spdlog::info("checkpoint written: {} (step {})", path, sim.step_count());
 }
 
@@ -357,10 +355,10 @@ void save_checkpoint_logged(const std::string& path, const Simulation& sim) {
 // is one.
 void report_fault(const RunOptions& opt, const Simulation& sim, Health h) {
   std::string msg = fault_line(sim.last().step, h, sim.config().model);
-  const std::string fp = sim.comm().size() == 1 ? fault_path(opt) : std::string();  // a checkpoint needs one rank
+  const std::string fp = fault_path(opt);
   if (!fp.empty()) {
     try {
-      io::save_checkpoint(fp, sim);
+      io::save_checkpoint(fp, sim, sim.comm());  // every rank faults at the same step (the health is global)
       msg += "; state saved to " + fp;
     } catch (const io::CheckpointError& e) {
       msg += std::string("; could not save the state: ") + e.what();
