@@ -25,6 +25,7 @@
 #include "io/output_paths.hpp"
 #include "io/rank_checkpoint.hpp"
 #include "io/recording.hpp"
+#include "io/slab_recording.hpp"
 
 namespace spikecube::cli {
 namespace fs = std::filesystem;
@@ -226,6 +227,8 @@ class StepFiles {
 struct RunSetup {
   std::unique_ptr<Simulation> sim;
   std::unique_ptr<io::Recorder> recorder;
+  std::unique_ptr<io::SlabRecorder> slab_recorder;  // the recording of a run over several ranks
+  NeuronView view;                                  // this rank's planes, for slab_recorder
   std::unique_ptr<StepFiles> files;  // null without --out
   std::int64_t to_run = 0;
 };
@@ -303,16 +306,25 @@ void check_outputs(const RunOptions& opt) {
   for (const auto& line : io::remove_stale_temp_files(paths)) std::cerr << "spikecube-cli: " << line << "\n";
 }
 
-// What a run over several ranks cannot do yet.
-void check_ranks(const RunOptions& opt, const RankComm& comm) {
-  if (comm.size() == 1) return;
-  const std::string ranks = " needs one rank; this run has " + std::to_string(comm.size()) + " (mpirun -np)";
-  if (!opt.record_path.empty()) throw ConfigError("--record:" + ranks);
+io::RecordOptions record_options(const RunOptions& opt) {
+  io::RecordOptions ro;
+  ro.every = opt.record_every;
+  for (const auto& slice : opt.record_slices) ro.slices.push_back(io::parse_record_slice(slice));
+  return ro;
+}
+
+// Under mpirun: every rank opens the recording together, once the setup has
+// succeeded on every rank (rank 0 writes the file).
+void open_slab_recorder(const RunOptions& opt, RunSetup& s) {
+  const Simulation& sim = *s.sim;
+  RankComm& comm = sim.comm();
+  const StateSplit split = sim.model().state_split();
+  s.slab_recorder = std::make_unique<io::SlabRecorder>(opt.record_path, io::recording_header(sim), record_options(opt),
+                                                       split.slab, comm.size() - 1, comm);
 }
 
 RunSetup setup_run(const RunOptions& opt, RankComm& comm) {
   check_options(opt);
-  check_ranks(opt, comm);
   RunSetup s;
   if (!opt.resume_path.empty()) {
     s.sim = open_resumed(opt, s.to_run, comm);
@@ -325,12 +337,8 @@ RunSetup setup_run(const RunOptions& opt, RankComm& comm) {
   if (!opt.out_dir.empty()) check_out_dir(opt.out_dir);
   if (!opt.checkpoint_path.empty()) io::probe_writable(opt.checkpoint_path);
   if (!opt.record_path.empty()) io::probe_writable(opt.record_path);
-  if (!opt.record_path.empty()) {
-    io::RecordOptions ro;
-    ro.every = opt.record_every;
-    for (const auto& slice : opt.record_slices) ro.slices.push_back(io::parse_record_slice(slice));
-    s.recorder = std::make_unique<io::Recorder>(opt.record_path, *s.sim, ro);
-  }
+  if (!opt.record_path.empty() && comm.size() == 1)
+    s.recorder = std::make_unique<io::Recorder>(opt.record_path, *s.sim, record_options(opt));
   if (!opt.out_dir.empty()) s.files = std::make_unique<StepFiles>(fs::path(opt.out_dir), *s.sim);
   log_run_start(opt, *s.sim, s.to_run);
   return s;
@@ -385,6 +393,21 @@ void record_step(const RunOptions& opt, RunSetup& setup, Progress& progress) {
       setup.recorder->record(sim);
     } catch (const std::runtime_error&) {
       setup.recorder.reset();  // a failed recording is abandoned (its temporary file removed)
+      throw;
+    }
+  }
+  if (setup.slab_recorder) {
+    sim.model().view(setup.view, 0);  // every neuron of this rank's planes
+    io::SlabStep part;
+    part.step = sim.step_count();
+    part.spiked = setup.view.spiked;
+    part.potential = setup.view.potential;
+    part.input = &sim.input_frame();
+    part.output = &sim.output_frame();
+    try {
+      setup.slab_recorder->record(part);  // fails on every rank alike
+    } catch (const std::runtime_error&) {
+      setup.slab_recorder.reset();
       throw;
     }
   }
@@ -461,11 +484,13 @@ int report_run(const RunOptions& opt, RunSetup& setup, const RunOutcome& out) {
     if (!opt.checkpoint_path.empty() && exit_code == kExitOk) save_checkpoint_logged(opt.checkpoint_path, sim);
   });
   const int recording = exit_code_of([&] {
-    if (!setup.recorder) return;
+    if (!setup.recorder && !setup.slab_recorder) return;
     try {
-      setup.recorder->close();
+      if (setup.recorder) setup.recorder->close();
+      if (setup.slab_recorder) setup.slab_recorder->close();
     } catch (const std::runtime_error&) {
       setup.recorder.reset();
+      setup.slab_recorder.reset();
       throw;
     }
     spdlog::info("recording written: {}", opt.record_path);
@@ -505,6 +530,8 @@ int run_command(const RunOptions& opt_in, RankComm& comm) {
     // any rank's error ends every rank with the first one's line
     std::string error = error_of([&] { setup = setup_run(opt, comm); });
     if (comm.size() > 1) error = comm.first_error(error);
+    if (error.empty() && comm.size() > 1 && !opt.record_path.empty())
+      error = error_of([&] { open_slab_recorder(opt, setup); });  // the same error on every rank
     if (!error.empty()) {
       report_error(error);
       return kExitBadInput;

@@ -1,5 +1,6 @@
 #!/bin/sh
-# A checkpoint written at 3 ranks resumes at 2 ranks and in one process, and
+# A checkpoint written at 3 ranks is the file one process writes; it resumes
+# at 2 ranks and in one process, and
 # both go on exactly as the run that never stopped: the same metrics.csv
 # rows after the checkpoint, the same final state_hash.
 #   checkpoint_ranks.sh CLI MPIRUN WORKDIR STEPS -- run arguments...
@@ -14,10 +15,13 @@ rm -rf "$work"
 mkdir -p "$work"
 "$cli" run "$@" --steps "$steps" --quiet --out "$work/straight"
 "$mpirun" $root --oversubscribe -np 3 "$cli" run "$@" --steps "$half" --quiet --checkpoint "$work/ck.h5"
+"$cli" run "$@" --steps "$half" --quiet --checkpoint "$work/ck_one.h5"
 "$mpirun" $root --oversubscribe -np 2 "$cli" run --resume "$work/ck.h5" --steps $((steps - half)) --quiet \
   --out "$work/two"
 "$cli" run --resume "$work/ck.h5" --steps $((steps - half)) --quiet --out "$work/one"
 status=0
+# one file in the usual format: the bytes a one-process run writes
+cmp "$work/ck.h5" "$work/ck_one.h5" || { echo "the checkpoint of 3 ranks differs from one process's"; status=1; }
 want=$(grep state_hash "$work/straight/summary.json")
 tail -n $((steps - half)) "$work/straight/metrics.csv" > "$work/straight_tail.csv"
 for r in two one; do
