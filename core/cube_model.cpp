@@ -484,7 +484,8 @@ void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
   const std::int32_t* rs = st_.row_counts(buffer);
   const float* x = pre_trace();
   const float* y = post_trace();
-  const std::int64_t n = p_.n, nn = p_.nn, rows = p_.rows + (p_.above ? n : 0), z = r0 / n;
+  const std::int64_t n = p_.n, nn = p_.nn, z = r0 / n;
+  const std::int64_t lo = p_.below ? -n : 0, rows = p_.rows + (p_.above ? n : 0);  // counted rows, halo included
   const std::int64_t b = r0 * n, e = r1 * n;
   const unsigned zbits = p_.z_links[static_cast<std::size_t>(z)];
   const PlaneRules& plane = p_.plane[static_cast<std::size_t>(z)];
@@ -495,7 +496,7 @@ void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
 #if SPIKECUBE_STDP_AVX512
   if (!portable_kernels) {
     std::int64_t near = own;
-    for (std::int64_t r = std::max<std::int64_t>(p_.below ? -n : 0, r0 - n); r < std::min(rows, r1 + n) && near == 0; ++r)
+    for (std::int64_t r = std::max<std::int64_t>(lo, r0 - n); r < std::min(rows, r1 + n) && near == 0; ++r)
       near += rs[r];
     if (near == 0) return;
     SixWay k{};
@@ -532,8 +533,7 @@ void CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer) const {
     // spikes in the source rows (clipped to the lattice: rows off it have no links)
     std::int64_t sources = 0;
     if (own == 0 && d >= kYp)
-      for (std::int64_t r = std::max<std::int64_t>(p_.below ? -n : 0, r0 - row_off[du]); r < std::min(rows, r1 - row_off[du]);
-           ++r)
+      for (std::int64_t r = std::max<std::int64_t>(lo, r0 - row_off[du]); r < std::min(rows, r1 - row_off[du]); ++r)
         sources += rs[r];
     if (own == 0 && sources == 0) continue;
     float* w = st_.w[du].data();
@@ -809,7 +809,8 @@ void CubeModel::note_candidates(const NeuronParams& np, std::uint32_t noise_key,
     if (!spiked[i]) continue;
     const auto x = static_cast<std::size_t>(i - b);
     float drive = c[x] + np.bias;
-    if (p_.any_noise) drive += np.noise * rng::fast_normal(noise_key, static_cast<std::uint32_t>(i + p_.first_index));
+    if (p_.any_noise)
+      drive += np.noise * rng::fast_normal(noise_key, static_cast<std::uint32_t>(i + p_.first_index));
     const float vi = np.rho * old[x] + drive;
     const float th_old = st_.theta.empty() ? 0.0f : old[m + x];
     const float theta = effective_threshold(np, th_old);
@@ -896,7 +897,8 @@ void CubeModel::readout(const StepInput& in) {
     if (in.learn) readout_->learn(active_, st_.output, *in.target);
   }
   // every rank's output frame is the last rank's (the Simulation's metrics)
-  if (readout_on_ && comm_->size() > 1) comm_->broadcast(comm_->size() - 1, std::as_writable_bytes(std::span(st_.output)));
+  if (readout_on_ && comm_->size() > 1)
+    comm_->broadcast(comm_->size() - 1, std::as_writable_bytes(std::span(st_.output)));
 }
 
 void CubeModel::push_history(std::span<const Point> points) {

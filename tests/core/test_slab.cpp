@@ -138,7 +138,8 @@ Trace run(const Config& c, int ranks, int steps) {
     for (int s = 0; s < steps; ++s) {
       sim.step();
       // each rank writes its own planes only
-      std::copy(model.spikes(), model.spikes() + count, t.spikes[static_cast<std::size_t>(s)].begin() + static_cast<std::ptrdiff_t>(first));
+      auto& whole = t.spikes[static_cast<std::size_t>(s)];
+      std::copy(model.spikes(), model.spikes() + count, whole.begin() + static_cast<std::ptrdiff_t>(first));
       for (double v : metric_row(sim)) mine.push_back(v);
     }
     t.hash[static_cast<std::size_t>(comm.rank())] = sim.model().state_hash();
@@ -159,7 +160,8 @@ void expect_split_equals_whole(Config c, int steps) {
       c.threads = threads;
       const Trace split = run(c, ranks, steps);
       for (int s = 0; s < steps; ++s)
-        ASSERT_EQ(split.spikes[static_cast<std::size_t>(s)], whole.spikes[static_cast<std::size_t>(s)]) << "step " << s + 1;
+        ASSERT_EQ(split.spikes[static_cast<std::size_t>(s)], whole.spikes[static_cast<std::size_t>(s)])
+            << "step " << s + 1;
       for (int r = 0; r < ranks; ++r) {
         EXPECT_EQ(split.metrics[static_cast<std::size_t>(r)], whole.metrics[0]) << "metrics of rank " << r;
         EXPECT_EQ(split.hash[static_cast<std::size_t>(r)], whole.hash[0]) << "state_hash on rank " << r;
