@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -101,22 +102,28 @@ class MpiComm final : public RankComm {
   void wait(MPI_Request& r, const std::string& peer) {
     const auto t0 = std::chrono::steady_clock::now();
     int done = 0;
-    for (long spins = 0;; ++spins) {
+    // spin for the first 50 us (the usual wait of a small lattice's step),
+    // then sleep, twice as long each time up to 256 us: a rank that waits
+    // for a slower one leaves it the processor (a shared or oversubscribed
+    // machine, the other hardware thread of a core) and still answers
+    // within about the time it has already waited
+    std::chrono::microseconds nap{2};
+    for (int spins = 1;; ++spins) {
       MPI_Test(&r, &done, MPI_STATUS_IGNORE);
       if (done) {
         waited_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return;
       }
-      if (spins < 2000) continue;  // the usual case: a few microseconds
+      if (spins % 64 != 0) continue;
       const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (waited < 50e-6) continue;
       if (waited > timeout_s_) {
         std::cerr << "spikecube-cli: rank " << rank_ << " waited " << timeout_s_ << " s for " << peer
                   << " without an answer (a rank died or hangs; --mpi-timeout); aborting every rank\n";
         MPI_Abort(MPI_COMM_WORLD, 3);
       }
-      // on a machine with fewer cores than ranks, spinning takes the core
-      // the peer needs
-      std::this_thread::sleep_for(std::chrono::microseconds(spins < 20000 ? 0 : 50));
+      std::this_thread::sleep_for(nap);
+      nap = std::min(nap * 2, std::chrono::microseconds{256});
     }
   }
 
