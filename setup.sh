@@ -14,6 +14,7 @@ case $mode in gui|test|build) ;; *) echo "usage: ./setup.sh [gui|test|build]" >&
 packages=(
   build-essential cmake ninja-build git pkg-config
   libeigen3-dev libspdlog-dev libtomlplusplus-dev libcli11-dev libhdf5-dev
+  libopenmpi-dev openmpi-bin
   libgtest-dev libbenchmark-dev libstb-dev
   qt6-base-dev qt6-3d-dev qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins
   xvfb xauth libgl1-mesa-dri mesa-utils

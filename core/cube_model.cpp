@@ -6,8 +6,10 @@
 #include <cstring>
 
 #include "core/health.hpp"
+#include "core/lattice_slab.hpp"
 #include "core/rng.hpp"
 #include "core/runaway.hpp"
+#include "core/slab_hash.hpp"
 
 // The STDP sweep has a hand-written AVX-512 kernel (stdp_six); the portable
 // loops (stdp_span) are the reference, and tests check that both give
@@ -80,6 +82,7 @@ struct RowArgs {
   float dp, dm;
   bool nearest;
   std::uint32_t noise_key;
+  std::int64_t first;  // global index of neuron 0 (a rank's slab): the noise is drawn at the global index
 };
 
 // currents of neurons [begin, end) in the fixed order xp, xm, yp, ym, zp, zm (see header);
@@ -127,7 +130,7 @@ void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t b
     const float tp_new = std::fabs(tp[i]) * dp * (1.0f - was * (1.0f - reset_to)) + was;
     if constexpr (kTwoTraces) tm[i] = tm[i] * dm * (1.0f - was * (1.0f - reset_to)) + was;
     float drive = c[x] + np.bias;
-    if constexpr (kNoise) drive += np.noise * rng::fast_normal(key, static_cast<std::uint32_t>(i));
+    if constexpr (kNoise) drive += np.noise * rng::fast_normal(key, static_cast<std::uint32_t>(i + a.first));
     float th_i = 0.0f;  // the fixed rule has no threshold state
     if constexpr (kRule != ThresholdRule::kFixed) th_i = th[i];
     float vi;
@@ -379,7 +382,8 @@ struct CubeModel::Kernel {
   IntegrateFn integrate;
 };
 
-CubeModel::CubeModel(const Config& cfg) : p_(LatticeParams::from(cfg, 1)), pool_(cfg.threads) {
+CubeModel::CubeModel(const Config& cfg, RankComm& comm)
+    : p_(LatticeParams::from(cfg, 1, lattice_slab(cfg, comm.rank(), comm.size()))), comm_(&comm), pool_(cfg.threads) {
   const auto N = static_cast<std::size_t>(p_.count);
   // initial weights U(lo, hi), one counter-based stream per direction, so a
   // link's weight does not depend on the lattice's thread partition
@@ -394,7 +398,7 @@ CubeModel::CubeModel(const Config& cfg) : p_(LatticeParams::from(cfg, 1)), pool_
           if (!has_link(d, x, y, z)) continue;
           const std::int64_t i = index(x, y, z);
           if (!p_.link_exists(d, i)) continue;  // removed by lattice.density_*
-          const double u = span > 0 ? rng::uniform(key, static_cast<std::uint64_t>(i)) : 0.0;
+          const double u = span > 0 ? rng::uniform(key, static_cast<std::uint64_t>(i + p_.first_index)) : 0.0;
           w[static_cast<std::size_t>(i)] =
               static_cast<float>(std::min(lo + span * u, p_.plane[static_cast<std::size_t>(z)].w_max));
         }
@@ -412,25 +416,30 @@ CubeModel::CubeModel(const Config& cfg) : p_(LatticeParams::from(cfg, 1)), pool_
   lateral_.init_weights(p_, cfg.w_init_lo, cfg.w_init_hi, st_.w_lateral);
   if (!lateral_.empty()) lateral_current_.assign(N, 0.0f);
   // padding lets the STDP read a neighbour's pre trace across any y or x
-  // face without bounds checks
-  st_.tpad = p_.n + 64;
+  // face without bounds checks; next to another rank's plane it holds that
+  // plane (the halo)
+  const bool halo = p_.below || p_.above;
+  st_.tpad = halo ? p_.nn + 64 : p_.n + 64;
   st_.trace_pre.assign(N + 2 * static_cast<std::size_t>(st_.tpad), 0.0f);
   if (p_.two_traces) st_.trace_post.assign(N, 0.0f);
   // padding lets the gather read i +- n*n and the spike scan read whole
   // 8-byte words without bounds checks; padding bytes stay 0
   st_.pad = p_.nn + 64;
   for (auto& s : st_.spk) s.assign(N + 2 * static_cast<std::size_t>(st_.pad), 0);
-  for (auto& rs : st_.row_spikes) rs.assign(static_cast<std::size_t>(p_.rows), 0);
+  st_.row_pad = halo ? p_.n : 0;  // the halo planes' rows, for the STDP's test for spikes nearby
+  for (auto& rs : st_.row_spikes) rs.assign(static_cast<std::size_t>(p_.rows + 2 * st_.row_pad), 0);
+  plane_spikes_.assign(static_cast<std::size_t>(p_.slab.total), 0);
   st_.output.assign(static_cast<std::size_t>(p_.nn), 0);
   // input points of as many frames as activity takes to cross the lattice
-  history_frames_ = (p_.depth - 1) / p_.substeps + 1;
+  history_frames_ = (p_.slab.total - 1) / p_.substeps + 1;
   st_.history.assign(static_cast<std::size_t>(history_frames_), 0);  // that many frames without points
   bad_.assign(static_cast<std::size_t>(pool_.size()), 0);
   candidates_.resize(static_cast<std::size_t>(pool_.size()));
   scratch_.resize(static_cast<std::size_t>(pool_.size()));
   make_parts();
   drive_.assign(static_cast<std::size_t>(p_.nn), 0);
-  if (cfg.readout_enabled) {
+  readout_on_ = cfg.readout_enabled;
+  if (cfg.readout_enabled && !p_.above) {  // the last rank holds every readout layer (lattice_slab)
     const int k = cfg.readout_layers;
     readout_first_ = (static_cast<std::int64_t>(p_.depth) - k) * p_.nn;
     readout_ =
@@ -439,7 +448,12 @@ CubeModel::CubeModel(const Config& cfg) : p_(LatticeParams::from(cfg, 1)), pool_
   }
 }
 
-CubeModel::~CubeModel() = default;
+CubeModel::~CubeModel() {
+  try {
+    finish_halo();  // no transfer may still write into the arrays
+  } catch (...) {
+  }
+}
 
 void CubeModel::update_params(const Config& cfg) {
   settle();  // the last step's STDP runs under the rules it was taken with
@@ -451,7 +465,7 @@ void CubeModel::update_params(const Config& cfg) {
     for (std::size_t i = 0; i < st_.trace_post.size(); ++i) st_.trace_post[i] = std::fabs(pre_trace()[i]);
   }
   if (!two && p_.two_traces) st_.trace_post.clear();  // the traces merge: keep the pre trace
-  LatticeParams next = LatticeParams::from(cfg, p_.link_period);
+  LatticeParams next = LatticeParams::from(cfg, p_.link_period, p_.slab);
   if (next.any_refractory != !st_.refr.empty())
     st_.refr.assign(next.any_refractory ? static_cast<std::size_t>(p_.count) : 0, 0);
   p_ = std::move(next);
@@ -541,10 +555,11 @@ bool CubeModel::stdp_rows(std::int64_t r0, std::int64_t r1, int buffer, float* c
 
 bool CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer, float* c) const {
   const std::uint8_t* s = st_.spk[static_cast<std::size_t>(buffer)].data() + st_.pad;
-  const std::int32_t* rs = st_.row_spikes[static_cast<std::size_t>(buffer)].data();
+  const std::int32_t* rs = st_.row_counts(buffer);
   const float* x = pre_trace();
   const float* y = post_trace();
-  const std::int64_t n = p_.n, nn = p_.nn, rows = p_.rows, z = r0 / n;
+  const std::int64_t n = p_.n, nn = p_.nn, z = r0 / n;
+  const std::int64_t lo = p_.below ? -n : 0, rows = p_.rows + (p_.above ? n : 0);  // counted rows, halo included
   const std::int64_t b = r0 * n, e = r1 * n;
   const unsigned zbits = p_.z_links[static_cast<std::size_t>(z)];
   const PlaneRules& plane = p_.plane[static_cast<std::size_t>(z)];
@@ -555,7 +570,7 @@ bool CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer, float* 
 #if SPIKECUBE_STDP_AVX512
   if (!portable_kernels) {
     std::int64_t near = 0;
-    const std::int64_t near_begin = std::max<std::int64_t>(0, r0 - n), near_end = std::min(rows, r1 + n);
+    const std::int64_t near_begin = std::max<std::int64_t>(lo, r0 - n), near_end = std::min(rows, r1 + n);
     for (std::int64_t r = near_begin; r < near_end; ++r) near += rs[r];
     if (near == 0) return false;
     // below 1% firing around the block, most runs of 16 targets are quiet
@@ -608,7 +623,7 @@ bool CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer, float* 
     // spikes in the source rows (clipped to the lattice: rows off it have no links)
     std::int64_t sources = 0;
     if (own == 0 && d >= kYp)
-      for (std::int64_t r = std::max<std::int64_t>(0, r0 - row_off[du]); r < std::min(rows, r1 - row_off[du]); ++r)
+      for (std::int64_t r = std::max<std::int64_t>(lo, r0 - row_off[du]); r < std::min(rows, r1 - row_off[du]); ++r)
         sources += rs[r];
     if (own == 0 && sources == 0) continue;
     float* w = st_.w[du].data();
@@ -630,6 +645,7 @@ bool CubeModel::stdp_links(std::int64_t r0, std::int64_t r1, int buffer, float* 
 }
 
 void CubeModel::settle() const {
+  finish_halo();  // the STDP of the slab's faces reads the neighbours' planes
   if (!st_.stdp_pending) return;
   st_.stdp_pending = false;
   for (std::int64_t r = 0; r < p_.rows; r += block_rows_) stdp_rows(r, r + block_rows_, st_.cur, nullptr);
@@ -668,6 +684,7 @@ void CubeModel::neural_step(std::int64_t neural_step) {
   lateral_plasticity();
   group_plasticity();
   tally_spikes();
+  start_halo();  // overlaps the readout, the metrics and the next step's first phases
 }
 
 // Phase drive_input: the pixels of face z = 0 driven this frame, the lit
@@ -722,7 +739,7 @@ void CubeModel::inhibition() {
   const double size = static_cast<double>(layers ? p_.nn : g * g * g);
   std::vector<std::int64_t> counts(static_cast<std::size_t>(units), 0);
   if (layers) {
-    const auto& rs = st_.row_spikes[static_cast<std::size_t>(st_.cur)];
+    const std::int32_t* rs = st_.row_counts(st_.cur);
     for (std::int64_t r = 0; r < p_.rows; ++r)
       counts[static_cast<std::size_t>(r / p_.n)] += rs[static_cast<std::size_t>(r)];
   } else {
@@ -740,6 +757,7 @@ void CubeModel::inhibition() {
 // of a block reads the old traces of the planes next to it; the first and
 // last plane of each worker's rows wait for a barrier (finish_part).
 void CubeModel::lattice_pass(std::int64_t neural_step) {
+  finish_halo();
   st_.cur = 1 - st_.cur;
   Kernel k{};
   RowArgs& a = k.args;
@@ -755,6 +773,7 @@ void CubeModel::lattice_pass(std::int64_t neural_step) {
   a.dm = p_.decay_minus;
   a.nearest = p_.nearest;
   a.noise_key = rng::key32(rng::key(p_.seed, Stream::kNoise, static_cast<std::uint64_t>(neural_step)));
+  a.first = p_.first_index;
   k.integrate = pick_integrate(p_.neuron.rule, !st_.refr.empty(), p_.any_noise, p_.two_traces);
   for (auto& c : candidates_) c.clear();
   pool_.run([&](int t) { pass_part(t, k); });
@@ -792,7 +811,7 @@ void CubeModel::gather(std::int64_t r0, std::int64_t r1, float* c, bool summed) 
 // phases' current, then test injections.
 void CubeModel::add_input(std::int64_t r0, std::int64_t r1, float* c) {
   const std::int64_t b = r0 * p_.n, e = r1 * p_.n, nn = p_.nn;
-  if (drive_any_ && b < nn) {
+  if (drive_any_ && p_.slab.first == 0 && b < nn) {  // face z = 0 lies on the first rank
     const float g_in = p_.input_gain;
     for (std::int64_t i = b; i < std::min(e, nn); ++i)
       c[i - b] += g_in * static_cast<float>(drive_[static_cast<std::size_t>(i)]);
@@ -828,7 +847,7 @@ void CubeModel::integrate(std::int64_t r0, std::int64_t r1, const float* c, int 
   }
   k.integrate(a, c, b, e, bad);
   if (wta) note_candidates(a.neuron, a.noise_key, c, b, e, old, candidates_[static_cast<std::size_t>(worker)]);
-  std::int32_t* rs = st_.row_spikes[static_cast<std::size_t>(st_.cur)].data();
+  std::int32_t* rs = st_.row_counts(st_.cur);
   for (std::int64_t r = r0; r < r1; ++r) rs[r] = count_row(k.args.out + r * p_.n, p_.n);
   if (bad) bad_[static_cast<std::size_t>(worker)] = 1;
 }
@@ -885,7 +904,8 @@ void CubeModel::note_candidates(const NeuronParams& np, std::uint32_t noise_key,
     if (!spiked[i]) continue;
     const auto x = static_cast<std::size_t>(i - b);
     float drive = c[x] + np.bias;
-    if (p_.any_noise) drive += np.noise * rng::fast_normal(noise_key, static_cast<std::uint32_t>(i));
+    if (p_.any_noise)
+      drive += np.noise * rng::fast_normal(noise_key, static_cast<std::uint32_t>(i + p_.first_index));
     const float vi = np.rho * old[x] + drive;
     const float th_old = st_.theta.empty() ? 0.0f : old[m + x];
     const float theta = effective_threshold(np, th_old);
@@ -910,7 +930,7 @@ void CubeModel::winners() {
   });
   std::uint8_t* out = st_.spikes();
   float* tp = st_.pre_trace();
-  std::int32_t* rs = st_.row_spikes[static_cast<std::size_t>(st_.cur)].data();
+  std::int32_t* rs = st_.row_counts(st_.cur);
   std::int64_t rank = 0;
   for (std::size_t q = 0; q < all.size(); ++q) {
     rank = q > 0 && all[q].unit == all[q - 1].unit ? rank + 1 : 0;
@@ -947,8 +967,10 @@ void CubeModel::group_plasticity() {
 // spiked (the readout sees any spike of the frame's substeps).
 void CubeModel::tally_spikes() {
   std::int64_t total = 0;
-  for (std::int32_t c : st_.row_spikes[static_cast<std::size_t>(st_.cur)]) total += c;
-  st_.last_spikes = total;
+  const std::int32_t* rs = st_.row_counts(st_.cur);
+  for (std::int64_t r = 0; r < p_.rows; ++r) total += rs[r];
+  local_spikes_ = total;
+  st_.last_spikes = total;  // the whole lattice's after metrics()
   if (!readout_) return;
   const std::uint8_t* s = st_.spikes() + readout_first_;
   const auto sources = static_cast<std::int64_t>(seen_.size());
@@ -963,11 +985,15 @@ void CubeModel::tally_spikes() {
 // Phase readout: prediction of the next frame from the frame's readout
 // spikes, and the delta rule towards the target.
 void CubeModel::readout(const StepInput& in) {
-  if (!readout_) return;
-  for (std::int32_t j : active_) seen_[static_cast<std::size_t>(j)] = 0;
-  std::sort(active_.begin(), active_.end());  // fixed summation order in the readout
-  readout_->predict(active_, st_.output);
-  if (in.learn) readout_->learn(active_, st_.output, *in.target);
+  if (readout_) {
+    for (std::int32_t j : active_) seen_[static_cast<std::size_t>(j)] = 0;
+    std::sort(active_.begin(), active_.end());  // fixed summation order in the readout
+    readout_->predict(active_, st_.output);
+    if (in.learn) readout_->learn(active_, st_.output, *in.target);
+  }
+  // every rank's output frame is the last rank's (the Simulation's metrics)
+  if (readout_on_ && comm_->size() > 1)
+    comm_->broadcast(comm_->size() - 1, std::as_writable_bytes(std::span(st_.output)));
 }
 
 void CubeModel::push_history(std::span<const Point> points) {
@@ -991,13 +1017,36 @@ void CubeModel::push_history(std::span<const Point> points) {
 // now and of the frame whose activity each layer shows), runaway firing.
 void CubeModel::metrics(const StepInput& in) {
   push_history(in.input_points);
+  // the counts of the whole lattice: each rank's, summed over the ranks
+  // (integers, exact in any order); the rates are derived from the sums
+  const auto [now, lagged] = focus_hits();
+  tally_.assign(4 + plane_spikes_.size(), 0);
+  tally_[0] = local_spikes_;
+  tally_[1] = now;
+  tally_[2] = lagged;
+  for (std::uint8_t b : bad_) tally_[3] |= b;
+  const std::int32_t* rs = st_.row_counts(st_.cur);
+  for (std::int64_t r = 0; r < p_.rows; ++r)
+    tally_[4 + static_cast<std::size_t>(p_.slab.first + r / p_.n)] += rs[r];
+  comm_->sum(tally_);
+  st_.last_spikes = tally_[0];
+  nonfinite_ = tally_[3] != 0;
+  std::copy(tally_.begin() + 4, tally_.end(), plane_spikes_.begin());
   st_.runaway_frames() =
       runaway::update(st_.runaway_frames(), firing_rate(), p_.neuron.refractory, kLatticeRunawayRate);
   st_.focus = {0.0, 0.0};
   if (st_.last_spikes == 0) return;
+  st_.focus = {static_cast<double>(tally_[1]) / static_cast<double>(st_.last_spikes),
+               static_cast<double>(tally_[2]) / static_cast<double>(st_.last_spikes)};
+}
+
+// focus and focus_lagged's counts in this rank's slab: spikes near the input
+// points of now, and of the frame whose activity each layer shows
+std::pair<std::int64_t, std::int64_t> CubeModel::focus_hits() const {
+  if (local_spikes_ == 0) return {0, 0};
   const int n = p_.n;
   const std::uint8_t* s = spikes();
-  const auto& rows = st_.row_spikes[static_cast<std::size_t>(st_.cur)];
+  const std::int32_t* rows = st_.row_counts(st_.cur);
   const std::int64_t* hist = st_.history.data();
   // spikes of layer z within radius 3 (in x and y) of any of the points of
   // the frame `ago` frames back: walk each point's 7 x 7 box, skipping cells
@@ -1025,26 +1074,23 @@ void CubeModel::metrics(const StepInput& in) {
   std::int64_t now = 0, lagged = 0;
   for (int z = 0; z < p_.depth; ++z) {
     now += near(z, 0);
-    // activity travels one layer per neural step: layer z shows the input of
-    // z / substeps frames ago
-    lagged += near(z, static_cast<std::size_t>(z / p_.substeps));
+    // activity travels one layer per neural step: layer z (global) shows the
+    // input of z / substeps frames ago
+    lagged += near(z, static_cast<std::size_t>((z + p_.slab.first) / p_.substeps));
   }
-  st_.focus = {static_cast<double>(now) / static_cast<double>(st_.last_spikes),
-               static_cast<double>(lagged) / static_cast<double>(st_.last_spikes)};
+  return {now, lagged};
 }
 
 // ---------------------------------------------------------------------------
 
 void CubeModel::layer_rates(std::vector<double>& out) const {
-  out.assign(static_cast<std::size_t>(p_.depth), 0.0);
-  const auto& rs = st_.row_spikes[static_cast<std::size_t>(st_.cur)];
-  for (std::int64_t r = 0; r < p_.rows; ++r) out[static_cast<std::size_t>(r / p_.n)] += rs[static_cast<std::size_t>(r)];
-  for (double& v : out) v /= static_cast<double>(p_.nn);
+  out.assign(plane_spikes_.size(), 0.0);
+  for (std::size_t z = 0; z < out.size(); ++z)
+    out[z] = static_cast<double>(plane_spikes_[z]) / static_cast<double>(p_.nn);
 }
 
 Health CubeModel::health() const {
-  for (std::uint8_t b : bad_)
-    if (b) return Health::kNonFinite;
+  if (nonfinite_) return Health::kNonFinite;
   if (runaway::steps(st_.runaway_frames()) >= kLatticeRunawayFrames) return Health::kRunaway;
   return Health::kOk;
 }
@@ -1087,6 +1133,7 @@ void CubeModel::visit_state(FieldVisitor& v) {
   st_.fields(v, p_.count);
   if (phases_ != nullptr) phases_->fields(v);
   if (readout_) readout_->fields(v, "cube.");
+  else if (readout_on_) v.field("cube.w_out", std::span<float>(), FieldRole::kFrame);  // on the last rank
 }
 
 std::size_t CubeModel::state_bytes() const {
@@ -1123,6 +1170,30 @@ void CubeModel::load(const StateArchive& a) {
   }
   // validate everything before touching the model
   const FieldList fields = field_list();
+  agree_on([&] { check_loaded(fields, a); });
+  finish_halo();
+  load_fields(fields, a);
+  std::fill(plane_spikes_.begin(), plane_spikes_.end(), 0);
+  std::int32_t* rs = st_.row_counts(st_.cur);
+  for (std::int64_t r = 0; r < p_.rows; ++r) {
+    std::int32_t c = 0;
+    for (std::int64_t x = 0; x < p_.n; ++x) c += spikes()[r * p_.n + x];
+    rs[r] = c;
+    plane_spikes_[static_cast<std::size_t>(p_.slab.first + r / p_.n)] += c;
+  }
+  comm_->sum(plane_spikes_);
+  local_spikes_ = 0;
+  for (std::int64_t r = 0; r < p_.rows; ++r) local_spikes_ += rs[r];
+  st_.last_spikes = 0;
+  for (std::int64_t c : plane_spikes_) st_.last_spikes += c;
+  st_.stdp_pending = false;  // the checkpoint's weights have it applied
+  std::fill(bad_.begin(), bad_.end(), std::uint8_t{0});
+  nonfinite_ = false;
+  start_halo();  // the neighbours' planes next to the slab, as after a step
+}
+
+// Everything load() checks before it changes anything: this rank's arrays.
+void CubeModel::check_loaded(const FieldList& fields, const StateArchive& a) const {
   check_fields(fields, a);
   for (int d = 0; d < kDirections; ++d) {
     const std::string name = std::string("cube.w_") + lattice_direction_name(d);
@@ -1150,22 +1221,44 @@ void CubeModel::load(const StateArchive& a) {
     p += 2 * static_cast<std::size_t>(k);
   }
   if (frames != history_frames_) throw StateError("checkpoint: array 'cube.history' has the wrong number of frames");
+}
 
-  load_fields(fields, a);
-  st_.last_spikes = 0;
-  for (std::int64_t r = 0; r < p_.rows; ++r) {
-    std::int32_t c = 0;
-    for (std::int64_t x = 0; x < p_.n; ++x) c += spikes()[r * p_.n + x];
-    st_.row_spikes[static_cast<std::size_t>(st_.cur)][static_cast<std::size_t>(r)] = c;
-    st_.last_spikes += c;
+void CubeModel::agree_on(const std::function<void()>& checks) const {
+  std::string error;
+  try {
+    checks();
+  } catch (const std::runtime_error& e) {
+    error = e.what();
   }
-  st_.stdp_pending = false;  // the checkpoint's weights have it applied
-  std::fill(bad_.begin(), bad_.end(), std::uint8_t{0});
+  if (comm_->size() > 1) error = comm_->first_error(error);
+  if (!error.empty()) throw StateError(error);
+}
+
+StateSplit CubeModel::state_split() const {
+  StateSplit s;
+  s.slab = p_.slab;
+  const int last = comm_->size() - 1;
+  FieldVisitorOf visit([&](std::string_view name, auto&& data, FieldRole role) {
+    const std::string key(name);
+    if (key == "cube.w_out") s.owner[key] = last;  // the readout's rank
+    else if (role == FieldRole::kStep && !data.empty())
+      s.per_plane[key] = static_cast<std::int64_t>(data.size()) / p_.depth;
+  });
+  field_list()(visit);
+  return s;
 }
 
 std::uint64_t CubeModel::state_hash() const {
   settle();
-  return hash_fields(field_list(), 0xc0be5eed);
+  if (comm_->size() == 1) return hash_fields(field_list(), 0xc0be5eed);
+  // the hash of the whole lattice: split arrays in rank order, the
+  // readout's weights from the last rank, the frame bookkeeping (the same
+  // on every rank) from any
+  const int last = comm_->size() - 1;
+  return slab_state_hash(field_list(), *comm_, 0xc0be5eed, [last](std::string_view name, FieldRole role) {
+    if (name == "cube.w_out") return last;
+    return role == FieldRole::kFrame ? static_cast<int>(kFieldEveryRank) : static_cast<int>(kFieldSplit);
+  });
 }
 
 }  // namespace spikecube

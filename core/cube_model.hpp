@@ -33,9 +33,11 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/lateral_links.hpp"
@@ -59,14 +61,21 @@ class CubeModel : public Model {
   // neural_step()); docs/architecture.md lists the same names.
   static std::span<const std::string_view> phase_names();
 
-  explicit CubeModel(const Config& cfg);
+  // comm: the ranks the lattice is split over (core/lattice_slab.hpp); this
+  // model holds its rank's slab and exchanges the planes next to it with its
+  // z-neighbours every neural step. Every rank must construct, step, hash
+  // and load its model together.
+  explicit CubeModel(const Config& cfg, RankComm& comm = single_rank());
   ~CubeModel() override;
 
   std::string_view kind() const override { return "cube"; }
-  Dims dims() const override { return {p_.n, p_.n, p_.depth}; }
+  // the whole lattice's (params() has the slab's)
+  Dims dims() const override { return {p_.n, p_.n, static_cast<int>(p_.slab.total)}; }
   void step(const StepInput& in) override;
   const Frame& output() const override { return st_.output; }
-  double firing_rate() const override { return static_cast<double>(st_.last_spikes) / static_cast<double>(p_.count); }
+  double firing_rate() const override {
+    return static_cast<double>(st_.last_spikes) / static_cast<double>(p_.nn * p_.slab.total);
+  }
   std::vector<std::string> extra_metric_names() const override { return {"focus", "focus_lagged"}; }
   void extra_metrics(std::vector<double>& out) const override { out.assign(st_.focus.begin(), st_.focus.end()); }
   void layer_rates(std::vector<double>& out) const override;
@@ -75,6 +84,7 @@ class CubeModel : public Model {
   void view(NeuronView& out, int max_neurons) const override;
   void save(StateArchive& out) const override;
   void load(const StateArchive& in) override;
+  StateSplit state_split() const override;
   std::uint64_t state_hash() const override;
   std::size_t state_bytes() const override;
   void visit_state(FieldVisitor& v) override;
@@ -88,7 +98,12 @@ class CubeModel : public Model {
   // only (e.g. a point stimulus inside the lattice).
   void inject(std::int64_t i, float current) { injected_.push_back({i, current}); }
 
-  // Read access for tests and tools.
+  // The halo exchange with the neighbouring ranks so far: bytes this rank
+  // sent, and seconds it waited for the transfers to complete (bench).
+  std::int64_t halo_bytes() const { return halo_bytes_; }
+  double halo_wait_seconds() const { return halo_wait_s_; }
+
+  // Read access for tests and tools (the slab's arrays, local indices).
   int threads() const { return pool_.size(); }
   const std::vector<float>& weights(int direction) const {
     settle();
@@ -111,6 +126,11 @@ class CubeModel : public Model {
   // For models built on this lattice (the groups model, docs/groups.md):
   // their phases, called by the step at fixed places (see LatticePhases).
   void set_phases(LatticePhases* phases) { phases_ = phases; }
+  // this rank's planes of the lattice (the whole lattice on one rank)
+  const Slab& slab() const { return p_.slab; }
+  // Runs a load's checks: a failure on any rank throws the first rank's
+  // StateError on every rank (a load is collective: no rank may go on alone).
+  void agree_on(const std::function<void()>& checks) const;
   ThreadPool& pool() { return pool_; }
   std::vector<float>& lattice_weights(int direction) {
     settle();
@@ -164,6 +184,14 @@ class CubeModel : public Model {
   void tally_spikes();
   void readout(const StepInput& in);
   void metrics(const StepInput& in);
+  std::pair<std::int64_t, std::int64_t> focus_hits() const;
+
+  // The halo (core/cube_halo.cpp): after a neural step's spikes are final,
+  // its first and last plane's spikes and pre traces go to the neighbouring
+  // ranks, which receive them into the padding next to their slab
+  // (start_halo); the next pass (or settle) waits for them (finish_halo).
+  void start_halo();
+  void finish_halo() const;
 
   // how the lattice pass runs the per-block phases over a worker's rows
   void make_parts();
@@ -184,8 +212,10 @@ class CubeModel : public Model {
   void push_history(std::span<const Point> points);
   // the field list of the whole model: lattice, phases, readout
   FieldList field_list() const;
+  void check_loaded(const FieldList& fields, const StateArchive& a) const;
 
   LatticeParams p_;
+  RankComm* comm_;
   // mutable for settle(): a const read of the weights applies the pending
   // STDP first
   mutable LatticeState st_;
@@ -212,6 +242,14 @@ class CubeModel : public Model {
   std::vector<std::vector<float>> scratch_;         // per worker: potentials and thresholds before the step
   std::vector<std::int64_t> history_next_;          // push_history's second buffer
   std::vector<std::size_t> frame_at_;               // where each frame of st_.history starts, newest first
+  bool readout_on_ = false;                         // readout.enabled (readout_ is held by the last rank only)
+  std::int64_t local_spikes_ = 0;                   // spikes of the latest step in this rank's slab
+  std::vector<std::int64_t> plane_spikes_;          // spikes of the latest step per global plane (all ranks)
+  std::vector<std::int64_t> tally_;                 // metrics()' sums over the ranks
+  bool nonfinite_ = false;                          // a non-finite potential on any rank
+  mutable std::vector<RankComm::Request> halo_;     // the halo transfers in flight
+  std::int64_t halo_bytes_ = 0;
+  mutable double halo_wait_s_ = 0.0;
   std::vector<std::int32_t> active_;                // readout sources that spiked this frame
   std::vector<std::uint8_t> seen_;                  // per readout source: already in active_
   ThreadPool pool_;

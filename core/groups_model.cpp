@@ -176,23 +176,25 @@ void free_weight_blocks(void* p, std::size_t bytes) {
   ::operator delete (p, std::align_val_t{bytes < kHugeFrom ? 64 : kHuge});
 }
 
-GroupsModel::GroupsModel(const Config& cfg)
-    : CubeModel(checked(cfg)),
+GroupsModel::GroupsModel(const Config& cfg, RankComm& comm)
+    : CubeModel(checked(cfg), comm),
       g_(cfg.group),
       gsize_(static_cast<std::int64_t>(cfg.group) * cfg.group * cfg.group),
       per_axis_(cfg.n / cfg.group),
-      per_depth_(cfg.depth / cfg.group),
-      groups_(static_cast<std::int64_t>(cfg.n / cfg.group) * (cfg.n / cfg.group) * (cfg.depth / cfg.group)),
+      per_depth_(slab().count / cfg.group),
+      groups_(static_cast<std::int64_t>(cfg.n / cfg.group) * (cfg.n / cfg.group) * per_depth_),
+      first_group_(slab().first / cfg.group * (cfg.n / cfg.group) * (cfg.n / cfg.group)),
       side_(cfg.n),
       plane_(static_cast<std::int64_t>(cfg.n) * cfg.n) {
-  const std::int64_t count = dims().count();
+  const std::int64_t count = params().count;
+  const int depth = params().depth;  // the slab's planes
   set_phases(this);
   // lattice links inside a group do not exist here: the cube drew them, zero
   // them, and keep its STDP off them
   set_link_period(cfg.group);
   for (int d = 0; d < kDirections; ++d) {
     auto& w = lattice_weights(d);
-    for (int z = 0; z < cfg.depth; ++z)
+    for (int z = 0; z < depth; ++z)
       for (int y = 0; y < cfg.n; ++y)
         for (int x = 0; x < cfg.n; ++x)
           if (!has_inter_link(d, x, y, z)) w[static_cast<std::size_t>(index(x, y, z))] = 0.0f;
@@ -210,7 +212,7 @@ GroupsModel::GroupsModel(const Config& cfg)
     intra_.assign(static_cast<std::size_t>(groups_) * G * G, 0.0f);
     const double lo = cfg.w_init_lo, span = cfg.w_init_hi - cfg.w_init_lo, scale = 1.0 / static_cast<double>(gsize_);
     for (std::int64_t b = 0; b < groups_; ++b) {
-      const std::uint64_t key = rng::key(cfg.seed, Stream::kInitGroups, static_cast<std::uint64_t>(b));
+      const std::uint64_t key = rng::key(cfg.seed, Stream::kInitGroups, static_cast<std::uint64_t>(first_group_ + b));
       float* blk = intra_.data() + static_cast<std::size_t>(b) * G * G;
       for (std::size_t j = 0; j < G; ++j)
         for (std::size_t i = 0; i < G; ++i) {
@@ -278,7 +280,7 @@ bool GroupsModel::has_inter_link(int d, int x, int y, int z) const {
 
 GroupsModel::LinkCounts GroupsModel::link_counts() const {
   LinkCounts c;
-  const Dims d = dims();
+  const Dims d{static_cast<int>(side_), static_cast<int>(side_), params().depth};  // the slab's
   for (int z = 0; z < d.nz; ++z)
     for (int y = 0; y < d.ny; ++y)
       for (int x = 0; x < d.nx; ++x)
@@ -451,7 +453,7 @@ void GroupsModel::group_potentials(std::vector<float>& out) const {
   view(v, 0);  // every neuron, in index order
   out.assign(static_cast<std::size_t>(groups_), 0.0f);
   std::vector<double> sum(static_cast<std::size_t>(groups_), 0.0);
-  const Dims d = dims();
+  const Dims d{static_cast<int>(side_), static_cast<int>(side_), params().depth};  // the slab's
   std::size_t k = 0;
   for (int z = 0; z < d.nz; ++z)
     for (int y = 0; y < d.ny; ++y)
@@ -469,7 +471,16 @@ std::size_t GroupsModel::work_bytes() const { return current_.size() * sizeof(fl
 
 void GroupsModel::load(const StateArchive& a) {
   // validate what only this model knows before the cube loads (and checks) the rest
-  const Dims d = dims();
+  agree_on([&] { check_groups(a); });
+  CubeModel::load(a);  // the intra-group weights too (fields())
+  // the intra-group current is recomputed from the spikes before it is used
+  std::fill(current_.begin(), current_.end(), 0.0f);
+  std::fill(driven_.begin(), driven_.end(), std::uint8_t{0});
+  current_valid_ = false;
+}
+
+void GroupsModel::check_groups(const StateArchive& a) const {
+  const Dims d{static_cast<int>(side_), static_cast<int>(side_), params().depth};  // the slab's
   const auto N = static_cast<long long>(d.count());
   for (int dir = 0; dir < kDirections; ++dir) {
     const std::string name = std::string("cube.w_") + lattice_direction_name(dir);
@@ -490,13 +501,8 @@ void GroupsModel::load(const StateArchive& a) {
   for (std::int64_t b = 0; b < (intra.empty() ? 0 : groups_); ++b)
     for (std::int64_t j = 0; j < gsize_; ++j)
       if (intra[static_cast<std::size_t>(intra_index(b, j, j))] != 0.0f)
-        throw StateError("checkpoint: array 'groups.w_intra' holds a self-link weight (group " + std::to_string(b) +
-                         ", neuron " + std::to_string(j) + ")");
-  CubeModel::load(a);  // the intra-group weights too (fields())
-  // the intra-group current is recomputed from the spikes before it is used
-  std::fill(current_.begin(), current_.end(), 0.0f);
-  std::fill(driven_.begin(), driven_.end(), std::uint8_t{0});
-  current_valid_ = false;
+        throw StateError("checkpoint: array 'groups.w_intra' holds a self-link weight (group " +
+                         std::to_string(first_group_ + b) + ", neuron " + std::to_string(j) + ")");
 }
 
 }  // namespace spikecube

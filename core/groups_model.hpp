@@ -106,7 +106,9 @@ using AlignedFloats = std::vector<float, CacheLineAllocator<float>>;
 
 class GroupsModel final : public CubeModel, private LatticePhases {
  public:
-  explicit GroupsModel(const Config& cfg);
+  // comm: as CubeModel's; a rank holds whole layers of groups, and the
+  // group indices below are its own (group 0: its first group).
+  explicit GroupsModel(const Config& cfg, RankComm& comm = single_rank());
   ~GroupsModel() override;
 
   std::string_view kind() const override { return "groups"; }
@@ -161,6 +163,7 @@ class GroupsModel final : public CubeModel, private LatticePhases {
   void fields(FieldVisitor& v) override;
   std::size_t work_bytes() const override;
   void set_intra_rule_from(const Config& cfg);
+  void check_groups(const StateArchive& a) const;
   void currents_part(std::int64_t gb, std::int64_t ge, Scratch& w);
   void collect_spikes(std::int64_t b, const std::uint8_t* s, Scratch& w) const;
   void group_current(std::int64_t b, const int* spiking, std::size_t count, Scratch& w);
@@ -173,7 +176,8 @@ class GroupsModel final : public CubeModel, private LatticePhases {
   int g_;                              // group side
   std::int64_t gsize_;                 // G = g^3 neurons per group
   std::int64_t per_axis_, per_depth_;  // groups along x (= along y), groups along z
-  std::int64_t groups_;
+  std::int64_t groups_;                // this rank's
+  std::int64_t first_group_ = 0;       // global index of this rank's group 0 (the seed of its weights)
   std::int64_t side_, plane_;          // n and n*n
   std::vector<std::int64_t> offset_;   // G: global index of local l minus the group's first neuron
   std::int64_t tile_ = 1, tiles_ = 1;  // T (4 when 4 divides G, else 1) and G / T

@@ -13,22 +13,28 @@ const char* lattice_direction_name(int d) {
   return kNames[d];
 }
 
-LatticeParams LatticeParams::from(const Config& cfg, int link_period) {
+LatticeParams LatticeParams::from(const Config& cfg, int link_period, Slab slab) {
   LatticeParams p;
+  if (slab.total == 0) slab = {0, cfg.depth, cfg.depth};
+  p.slab = slab;
   p.n = cfg.n;
-  p.depth = cfg.depth;
+  p.depth = static_cast<int>(slab.count);
   p.nn = static_cast<std::int64_t>(cfg.n) * cfg.n;
-  p.count = p.nn * cfg.depth;
-  p.rows = static_cast<std::int64_t>(cfg.n) * cfg.depth;
-  p.plane.resize(static_cast<std::size_t>(cfg.depth));
+  p.count = p.nn * p.depth;
+  p.rows = static_cast<std::int64_t>(cfg.n) * p.depth;
+  p.first_index = slab.first * p.nn;
+  p.below = slab.first > 0;
+  p.above = slab.first + slab.count < slab.total;
+  p.plane.resize(static_cast<std::size_t>(p.depth));
   p.any_refractory = p.any_noise = p.any_plastic = p.any_lateral = false;
-  for (int z = 0; z < cfg.depth; ++z) {
-    const Config c = cfg.overrides.empty() ? Config{} : layer_config(cfg, z);
+  for (int z = 0; z < p.depth; ++z) {
+    const int zg = z + static_cast<int>(slab.first);  // the layer's global z
+    const Config c = cfg.overrides.empty() ? Config{} : layer_config(cfg, zg);
     const Config& lc = cfg.overrides.empty() ? cfg : c;
     PlaneRules& r = p.plane[static_cast<std::size_t>(z)];
     r.neuron = NeuronParams::from(lc);
     if (lc.bias_decay > 0.0)
-      r.neuron.bias = static_cast<float>(lc.bias * std::exp(-static_cast<double>(z) / lc.bias_decay));
+      r.neuron.bias = static_cast<float>(lc.bias * std::exp(-static_cast<double>(zg) / lc.bias_decay));
     r.gain = {static_cast<float>(lc.gain_xp), static_cast<float>(lc.gain_xm), static_cast<float>(lc.gain_yp),
               static_cast<float>(lc.gain_ym), static_cast<float>(lc.gain_zp), static_cast<float>(lc.gain_zm)};
     const std::array<double, kLatticeDirections> lr = {lc.lr_xp, lc.lr_xm, lc.lr_yp, lc.lr_ym, lc.lr_zp, lc.lr_zm};
@@ -85,9 +91,10 @@ void LatticeParams::set_link_period(int p) {
     }
   z_links.assign(static_cast<std::size_t>(depth), 0);
   for (std::int64_t z = 0; z < depth; ++z) {
+    const std::int64_t zg = z + slab.first;  // the links' existence is the whole lattice's
     unsigned bits = 0;
-    if (z > 0 && z % period == 0) bits |= 1u << kLatticeZp;
-    if (z < depth - 1 && (z + 1) % period == 0) bits |= 1u << kLatticeZm;
+    if (zg > 0 && zg % period == 0) bits |= 1u << kLatticeZp;
+    if (zg < slab.total - 1 && (zg + 1) % period == 0) bits |= 1u << kLatticeZm;
     z_links[static_cast<std::size_t>(z)] = static_cast<std::uint8_t>(bits);
   }
   // the density masks: link i of direction d exists when a uniform draw of
@@ -107,7 +114,8 @@ void LatticeParams::set_link_period(int p) {
         const std::int64_t i = z * nn + k;
         const bool live =
             z_live && (d >= kLatticeZp || plane_links[static_cast<std::size_t>(d)][static_cast<std::size_t>(k)] != 0);
-        mask[static_cast<std::size_t>(i)] = live && rng::uniform(key, static_cast<std::uint64_t>(i)) < density ? 1 : 0;
+        const auto global = static_cast<std::uint64_t>(i + first_index);
+        mask[static_cast<std::size_t>(i)] = live && rng::uniform(key, global) < density ? 1 : 0;
       }
     }
   }
@@ -127,8 +135,8 @@ bool LatticeParams::has_link(int d, int x, int y, int z) const {
     case kLatticeXm: return x < n - 1;
     case kLatticeYp: return y > 0;
     case kLatticeYm: return y < n - 1;
-    case kLatticeZp: return z > 0;
-    case kLatticeZm: return z < depth - 1;
+    case kLatticeZp: return z + slab.first > 0;
+    case kLatticeZm: return z + slab.first < slab.total - 1;
     default: return false;
   }
 }

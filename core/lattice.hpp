@@ -23,6 +23,7 @@
 #include "core/frame.hpp"
 #include "core/lattice_stdp.hpp"
 #include "core/neuron_rule.hpp"
+#include "core/rank_comm.hpp"
 #include "core/state_fields.hpp"
 
 namespace spikecube {
@@ -57,9 +58,17 @@ struct PlaneRules {
 };
 
 struct LatticeParams {
-  // geometry, fixed for the model's life: n x n x depth neurons, rows (z, y)
+  // geometry, fixed for the model's life: n x n x depth neurons, rows (z, y).
+  // In a run over several ranks (core/lattice_slab.hpp) these are the
+  // slab's: this rank holds the global planes [slab.first, slab.first +
+  // depth), local index = global index - first_index; everything that
+  // depends on the position in the lattice (link masks, rules, seeds) is
+  // taken at the global position.
   int n = 0, depth = 0;
   std::int64_t nn = 0, count = 0, rows = 0;
+  Slab slab;                          // whole lattice: {0, depth, depth}
+  std::int64_t first_index = 0;       // global index of local neuron 0
+  bool below = false, above = false;  // another rank holds the plane below (above) the slab
   // Lattice links exist only across every link_period-th plane of each axis
   // (1: all of them; the groups model has none inside a g x g x g group).
   int link_period = 1;
@@ -92,10 +101,12 @@ struct LatticeParams {
   std::int64_t inhibition_k = 0;
   int group = 1;  // side of an inhibition group
 
-  static LatticeParams from(const Config& cfg, int link_period);
+  // slab: the planes this rank holds (default: all of them)
+  static LatticeParams from(const Config& cfg, int link_period, Slab slab = {});
   // Rebuilds the link masks for links across every p-th plane only.
   void set_link_period(int p);
-  // Whether the link into (x, y, z) travelling in direction d has a source.
+  // Whether the link into (x, y, z) (z local) travelling in direction d has
+  // a source in the whole lattice.
   bool has_link(int d, int x, int y, int z) const;
   // Whether the in-link of direction d of neuron i exists: on the lattice,
   // across a linked plane, and kept by the density mask.
@@ -117,7 +128,8 @@ struct LatticeState {
   std::array<std::vector<std::uint8_t>, 2> spk;         // spikes of this and the last step, N plus padding
   std::int64_t pad = 0;                                 // padding bytes before and after each spike array
   int cur = 0;                                          // spk[cur] holds the latest step's spikes
-  std::array<std::vector<std::int32_t>, 2> row_spikes;  // spikes per row (z, y) of spk[0] and spk[1]
+  std::array<std::vector<std::int32_t>, 2> row_spikes;  // spikes per row (z, y) of spk[0] and spk[1], row_pad each side
+  std::int64_t row_pad = 0;  // n rows: a neighbouring rank's plane next to the slab (0 without one)
   bool stdp_pending = false;                            // the latest step's STDP is still to be applied
   std::int64_t last_spikes = 0;                         // spikes of the latest step
 
@@ -134,6 +146,12 @@ struct LatticeState {
   std::uint8_t* spikes() { return spk[static_cast<std::size_t>(cur)].data() + pad; }
   const float* pre_trace() const { return trace_pre.data() + tpad; }
   float* pre_trace() { return trace_pre.data() + tpad; }
+  // spikes per row of spk[buffer], local row 0 first (ghost rows at -n..-1
+  // and rows..rows+n-1)
+  const std::int32_t* row_counts(int buffer) const {
+    return row_spikes[static_cast<std::size_t>(buffer)].data() + row_pad;
+  }
+  std::int32_t* row_counts(int buffer) { return row_spikes[static_cast<std::size_t>(buffer)].data() + row_pad; }
 
   // Every array of the state, once: name (the checkpoint's), data, role. The
   // order is the order of state_hash(). count: neurons N.

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include "core/config.hpp"
 #include "core/frame.hpp"
+#include "core/rank_comm.hpp"
 #include "core/state_archive.hpp"
 #include "core/state_fields.hpp"
 
@@ -39,6 +41,16 @@ struct Dims {
 };
 
 enum class Health { kOk, kNonFinite, kRunaway };
+
+// Where the arrays of a model's save() lie when the model is split over
+// ranks (a lattice in slabs of z-planes): what a distributed checkpoint
+// needs to write one file from every rank's archive, or to read a rank's
+// part of one. Arrays in neither map are the same on every rank.
+struct StateSplit {
+  Slab slab;                                      // this rank's planes
+  std::map<std::string, std::int64_t> per_plane;  // arrays split along z: elements per plane
+  std::map<std::string, int> owner;               // arrays that only one rank holds
+};
 
 // What a viewer needs of the hidden population at one step. Filled on the
 // simulation thread into a buffer the viewer does not touch until it is swapped.
@@ -80,6 +92,8 @@ class Model {
   // leaves the model unchanged in that case.
   virtual void save(StateArchive& out) const = 0;
   virtual void load(const StateArchive& in) = 0;
+  // How save()'s arrays split over the ranks (one rank: nothing is split).
+  virtual StateSplit state_split() const { return {{0, 1, 1}, {}, {}}; }
 
   // Hash of the whole state (every registered field, as saved), for
   // determinism tests.
@@ -107,6 +121,8 @@ class Model {
   virtual void group_potentials(std::vector<float>& out) const { out.clear(); }
 };
 
-std::unique_ptr<Model> make_model(const Config& cfg);
+// comm: the ranks a lattice model is split over (one: the whole model here);
+// every rank calls it. The layer model runs on one rank only.
+std::unique_ptr<Model> make_model(const Config& cfg, RankComm& comm = single_rank());
 
 }  // namespace spikecube

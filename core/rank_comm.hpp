@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace spikecube {
 
@@ -26,6 +27,16 @@ class RankComm {
   virtual void send(int to, std::span<const std::byte> data, int tag) = 0;
   virtual void recv(int from, std::span<std::byte> data, int tag) = 0;
 
+  // Point to point, non-blocking: the transfer starts now and is complete
+  // once wait_all() has returned for its request; the buffer must stay valid
+  // (and a send buffer unchanged) until then. The halo exchange of the
+  // lattices overlaps its transfers with the step's other work this way.
+  using Request = std::int64_t;
+  virtual Request isend(int to, std::span<const std::byte> data, int tag) = 0;
+  virtual Request irecv(int from, std::span<std::byte> data, int tag) = 0;
+  // Completes the requests (and clears the list).
+  virtual void wait_all(std::vector<Request>& requests) = 0;
+
   // Collectives.
   virtual void barrier() = 0;
   virtual void broadcast(int root, std::span<std::byte> data) = 0;
@@ -35,6 +46,10 @@ class RankComm {
   // gets the first non-empty one in rank order, or empty when all are. A run
   // ends on every rank with the same one-line message.
   virtual std::string first_error(const std::string& mine) = 0;
+
+  // Seconds spent so far waiting for transfers and collectives (benchmarks;
+  // 0 where not measured).
+  virtual double waited_seconds() const { return 0.0; }
 };
 
 // One process, no peers: collectives return their input.
@@ -44,11 +59,21 @@ class SingleRank final : public RankComm {
   int size() const override { return 1; }
   void send(int, std::span<const std::byte>, int) override {}
   void recv(int, std::span<std::byte>, int) override {}
+  Request isend(int, std::span<const std::byte>, int) override { return 0; }
+  Request irecv(int, std::span<std::byte>, int) override { return 0; }
+  void wait_all(std::vector<Request>& requests) override { requests.clear(); }
   void barrier() override {}
   void broadcast(int, std::span<std::byte>) override {}
   void sum(std::span<std::int64_t>) override {}
   std::string first_error(const std::string& mine) override { return mine; }
 };
+
+// The one SingleRank of a process (it has no state): what a model or a
+// Simulation uses when no RankComm is given.
+inline RankComm& single_rank() {
+  static SingleRank one;
+  return one;
+}
 
 // The z-planes [first, first + count) of a lattice of `total` planes that
 // one rank holds.

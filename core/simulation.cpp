@@ -4,9 +4,10 @@
 
 namespace spikecube {
 
-Simulation::Simulation(const Config& cfg) : cfg_(cfg), schedule_(cfg.input_off, cfg.replay) {
+Simulation::Simulation(const Config& cfg, RankComm& comm)
+    : cfg_(cfg), comm_(&comm), schedule_(cfg.input_off, cfg.replay) {
   validate(cfg_);
-  model_ = make_model(cfg_);
+  model_ = make_model(cfg_, comm);
   stimulus_ = make_stimulus(cfg_);
   const auto pixels = static_cast<std::size_t>(cfg_.n) * static_cast<std::size_t>(cfg_.n);
   input_.assign(pixels, 0);
@@ -180,7 +181,7 @@ void Simulation::load(const StateArchive& in) {
       (cfg.model != "layer" && (cfg.depth != cfg_.depth || cfg.group != cfg_.group))) {
     throw StateError("checkpoint: its model sizes differ from this run's config");
   }
-  auto model_next = make_model(cfg);
+  auto model_next = make_model(cfg, *comm_);
   model_next->load(in);
   auto stim_next = make_stimulus(cfg);
   stim_next->set_state(in.get_i64("sim.stimulus"));

@@ -77,8 +77,10 @@ class ReplayClock {
 
 class Simulation {
  public:
-  // Throws ConfigError for an invalid config.
-  explicit Simulation(const Config& cfg);
+  // Throws ConfigError for an invalid config. comm: the ranks the model is
+  // split over (a lattice model; every rank runs its own Simulation in step
+  // with the others, and they all compute the same metrics).
+  explicit Simulation(const Config& cfg, RankComm& comm = single_rank());
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -88,6 +90,7 @@ class Simulation {
 
   const Config& config() const { return cfg_; }
   const Model& model() const { return *model_; }
+  RankComm& comm() const { return *comm_; }
   std::int64_t step_count() const { return step_; }
   const StepMetrics& last() const { return last_; }
   const std::vector<std::string>& extra_metric_names() const { return extra_names_; }
@@ -119,6 +122,7 @@ class Simulation {
 
  private:
   Config cfg_;
+  RankComm* comm_;
   std::unique_ptr<Model> model_;
   std::unique_ptr<Stimulus> stimulus_;
   InputSchedule schedule_;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/bench_ranks.hpp"
 #include "app/cli/bench_record.hpp"
 #include "core/cube_model.hpp"
 #include "core/groups_model.hpp"
@@ -272,18 +273,25 @@ int run_bench(const BenchOptions& opt, JsonObject& fig) {
 
 }  // namespace
 
-int bench_command(const BenchOptions& opt) {
+int bench_command(const BenchOptions& opt, RankComm& comm) {
   try {
     if (opt.model != "layer" && opt.model != "cube" && opt.model != "groups") {
-      std::cerr << "spikecube-cli: --model " << opt.model
-                << ": not available in this build; expected one of {layer, cube, groups}\n";
+      if (comm.rank() == 0)
+        std::cerr << "spikecube-cli: --model " << opt.model
+                  << ": not available in this build; expected one of {layer, cube, groups}\n";
+      return 2;
+    }
+    if (comm.size() > 1 && !(opt.model == "cube" && opt.scaling)) {
+      if (comm.rank() == 0)
+        std::cerr << "spikecube-cli: bench under mpirun: only --model cube --scaling is split over ranks; run the "
+                     "others without mpirun\n";
       return 2;
     }
     // opened before the bench runs: a bad path fails at once, not after minutes
     std::unique_ptr<BenchRecordFile> record;
-    if (!opt.json_path.empty()) record = std::make_unique<BenchRecordFile>(opt.json_path);
+    if (!opt.json_path.empty() && comm.rank() == 0) record = std::make_unique<BenchRecordFile>(opt.json_path);
     JsonObject fig;
-    const int rc = run_bench(opt, fig);
+    const int rc = comm.size() > 1 ? bench_cube_ranks(opt, comm, fig) : run_bench(opt, fig);
     if (rc == 0 && record) record->append(bench_record(opt.command_line, options_json(opt), fig));
     return rc;
   } catch (const RecordError& e) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/rank_comm.hpp"
+
 namespace spikecube::cli {
 
 struct BenchOptions {
@@ -23,6 +25,7 @@ struct BenchOptions {
   std::vector<std::string> command_line;     // for the record
 };
 
-int bench_command(const BenchOptions& opt);
+// comm: the ranks under mpirun (only --model cube --scaling is split over them)
+int bench_command(const BenchOptions& opt, RankComm& comm = single_rank());
 
 }  // namespace spikecube::cli

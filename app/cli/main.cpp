@@ -16,6 +16,9 @@
 #include "core/flag_integer.hpp"
 #include "core/stimulus.hpp"
 #include "core/version.hpp"
+#if defined(SPIKECUBE_HAS_MPI)
+#include "mpi/mpi_comm.hpp"
+#endif
 
 namespace {
 
@@ -85,6 +88,16 @@ int validate_file(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under mpirun every rank runs this; rank 0 alone prints. Without mpirun
+  // (or without SPIKECUBE_MPI) the run is one rank.
+#if defined(SPIKECUBE_HAS_MPI)
+  spikecube::mpi::MpiSession mpi(argc, argv);
+  spikecube::RankComm& comm = mpi.comm();
+#else
+  spikecube::RankComm& comm = spikecube::single_rank();
+#endif
+  const bool speaks = comm.rank() == 0;
+  if (!speaks) std::cout.setstate(std::ios::failbit);  // --help, --version, lists: once
   CLI::App app{"spikecube-cli: headless runs of spiking networks that learn with local rules"};
   app.set_version_flag("--version", std::string("spikecube-cli ") + spikecube::kVersion);
   app.require_subcommand(1);
@@ -121,6 +134,14 @@ int main(int argc, char** argv) {
           "log to stderr (and --log FILE) from this level on: trace, debug, info, warn (default), error, critical, off")
       ->check(CLI::IsMember(spikecube::cli::log_level_names()));
   run_cmd->add_option("--log", log.file, "also append the log to FILE, with timestamps");
+  std::optional<double> mpi_timeout;
+  auto add_mpi_timeout = [&](CLI::App* cmd) {
+    cmd->add_option("--mpi-timeout", mpi_timeout,
+                    "under mpirun: seconds a rank waits for another before the run is aborted (default 60, or "
+                    "SPIKECUBE_MPI_TIMEOUT)")
+        ->check(CLI::PositiveNumber);
+  };
+  add_mpi_timeout(run_cmd);
 
   spikecube::cli::SweepOptions sweep;
   auto* sweep_cmd =
@@ -154,6 +175,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--sides", bench.sides, "--scaling: cube sides (default 32 64 128 256)")
       ->check(CLI::Range(3, 1024))
       ->delimiter(',');
+  add_mpi_timeout(bench_cmd);
   bench_cmd->add_option("--repeat", bench.repeat, "--scaling: runs per row, the median is reported (default 3)")
       ->check(CLI::Range(1, 100));
   bench_cmd->add_option("--json", bench.json_path,
@@ -163,9 +185,12 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::cerr << "spikecube-cli: " << e.what() << " (see --help)\n";
+    if (speaks) std::cerr << "spikecube-cli: " << e.what() << " (see --help)\n";
     return 2;
   }
+#if defined(SPIKECUBE_HAS_MPI)
+  if (mpi_timeout) mpi.set_timeout(*mpi_timeout);
+#endif
 
   try {
     using spikecube::parse_flag_for_key;
@@ -176,18 +201,27 @@ int main(int argc, char** argv) {
     if (sweep_steps_text) sweep.steps = parse_flag_for_key("--steps", *sweep_steps_text, "run.steps");
     if (jobs_text) sweep.jobs = static_cast<int>(spikecube::parse_flag_integer("--jobs", *jobs_text, 1, 256));
   } catch (const spikecube::ConfigError& e) {
-    std::cerr << "spikecube-cli: " << e.what() << "\n";
+    if (speaks) std::cerr << "spikecube-cli: " << e.what() << "\n";
     return 2;
+  }
+
+  if (comm.size() > 1 && !*run_cmd && !*bench_cmd) {
+    // one process per run (sweep), or nothing to split (lists, validate)
+    if (*sweep_cmd) {
+      if (speaks) std::cerr << "spikecube-cli: sweep: runs its own processes; start it without mpirun\n";
+      return 2;
+    }
+    if (!speaks) return 0;
   }
 
   if (*run_cmd) {
     try {
       spikecube::cli::setup_logging(log);
     } catch (const std::exception& e) {
-      std::cerr << "spikecube-cli: " << e.what() << "\n";
+      if (speaks) std::cerr << "spikecube-cli: " << e.what() << "\n";
       return 2;
     }
-    return spikecube::cli::run_command(run);
+    return spikecube::cli::run_command(run, comm);
   }
   if (*sweep_cmd) return spikecube::cli::sweep_command(sweep);
   if (*presets_cmd) return list_presets();
@@ -196,7 +230,7 @@ int main(int argc, char** argv) {
   if (*bench_cmd) {
     bench.threads_given = bench_cmd->count("--threads") > 0;
     bench.command_line.assign(argv, argv + argc);
-    return spikecube::cli::bench_command(bench);
+    return spikecube::cli::bench_command(bench, comm);
   }
   return 2;
 }

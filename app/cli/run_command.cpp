@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -22,7 +23,9 @@
 #include "core/simulation.hpp"
 #include "io/checkpoint.hpp"
 #include "io/output_paths.hpp"
+#include "io/rank_checkpoint.hpp"
 #include "io/recording.hpp"
+#include "io/slab_recording.hpp"
 
 namespace spikecube::cli {
 namespace fs = std::filesystem;
@@ -78,8 +81,12 @@ namespace {
 
 // ---- errors ------------------------------------------------------------------
 
+// Under mpirun only rank 0 prints (and writes files); the others run silent.
+bool g_speaks = true;
+
 // errors are reported as exactly one line
 void report_error(const std::string& what) {
+  if (!g_speaks) return;
   std::string line = what;
   for (char& c : line)
     if (c == '\n' || c == '\r') c = ' ';
@@ -93,17 +100,29 @@ void report_error(const std::string& what) {
 // option's syntax) is bad input: its text plus context() is the one line on
 // stderr, and the result is 2. context() runs only on an error.
 template <typename F, typename Context>
-int exit_code_of(F&& f, Context&& context) {
+std::string error_of(F&& f, Context&& context) {
   try {
     f();
-    return kExitOk;
+    return {};
   } catch (const std::invalid_argument& e) {
-    report_error(e.what() + context());
+    return e.what() + context();
   } catch (const std::runtime_error& e) {
-    report_error(e.what() + context());
+    return e.what() + context();
   } catch (const std::bad_alloc&) {
-    report_error("out of memory" + context() + " (lower model.n or model.depth, or free memory)");
+    return "out of memory" + context() + " (lower model.n or model.depth, or free memory)";
   }
+}
+
+template <typename F>
+std::string error_of(F&& f) {
+  return error_of(std::forward<F>(f), [] { return std::string(); });
+}
+
+template <typename F, typename Context>
+int exit_code_of(F&& f, Context&& context) {
+  const std::string error = error_of(std::forward<F>(f), std::forward<Context>(context));
+  if (error.empty()) return kExitOk;
+  report_error(error);
   return kExitBadInput;
 }
 
@@ -189,12 +208,12 @@ class StepFiles {
   }
 
   // the per-step files, then config.toml and summary.json
-  void commit(const Simulation& sim, const RunSummary& summary, std::int64_t ran, double seconds) {
+  void commit(const Simulation& sim, const RunSummary& summary, std::int64_t ran, double seconds,
+              std::uint64_t state_hash) {
     metrics_->commit();
     if (layers_) layers_->commit();
     write_file_atomic((out_ / "config.toml").string(), to_toml(sim.config()));
-    write_file_atomic((out_ / "summary.json").string(),
-                      summary_json(sim.config(), summary, ran, seconds, sim.model().state_hash()));
+    write_file_atomic((out_ / "summary.json").string(), summary_json(sim.config(), summary, ran, seconds, state_hash));
   }
 
  private:
@@ -208,6 +227,8 @@ class StepFiles {
 struct RunSetup {
   std::unique_ptr<Simulation> sim;
   std::unique_ptr<io::Recorder> recorder;
+  std::unique_ptr<io::SlabRecorder> slab_recorder;  // the recording of a run over several ranks
+  NeuronView view;                                  // this rank's planes, for slab_recorder
   std::unique_ptr<StepFiles> files;  // null without --out
   std::int64_t to_run = 0;
 };
@@ -222,7 +243,7 @@ void check_options(const RunOptions& opt) {
 
 // A checkpoint carries its resolved config; --preset or --config only check
 // that it fits (model kind and sizes).
-std::unique_ptr<Simulation> open_resumed(const RunOptions& opt, std::int64_t& to_run) {
+std::unique_ptr<Simulation> open_resumed(const RunOptions& opt, std::int64_t& to_run, RankComm& comm) {
   if (!opt.overrides.empty() || opt.seed || opt.threads || !opt.input_off.empty() || !opt.replay.empty()) {
     throw ConfigError(
         "--resume: --set, --seed, --threads, --input-off and --replay cannot be combined with it (the checkpoint holds "
@@ -232,10 +253,10 @@ std::unique_ptr<Simulation> open_resumed(const RunOptions& opt, std::int64_t& to
   if (!opt.preset.empty() || !opt.config_path.empty()) {
     RunOptions base = opt;
     base.steps.reset();
-    sim = std::make_unique<Simulation>(resolve_config(base));
-    io::load_checkpoint(opt.resume_path, *sim);
+    sim = std::make_unique<Simulation>(resolve_config(base), comm);
+    io::load_checkpoint(opt.resume_path, *sim, comm);
   } else {
-    sim = io::open_checkpoint(opt.resume_path);
+    sim = io::open_checkpoint(opt.resume_path, comm);
   }
   const auto steps = steps_option(opt);
   to_run = steps ? *steps : std::max<std::int64_t>(0, sim->config().steps - sim->step_count());
@@ -285,25 +306,39 @@ void check_outputs(const RunOptions& opt) {
   for (const auto& line : io::remove_stale_temp_files(paths)) std::cerr << "spikecube-cli: " << line << "\n";
 }
 
-RunSetup setup_run(const RunOptions& opt) {
+io::RecordOptions record_options(const RunOptions& opt) {
+  io::RecordOptions ro;
+  ro.every = opt.record_every;
+  for (const auto& slice : opt.record_slices) ro.slices.push_back(io::parse_record_slice(slice));
+  return ro;
+}
+
+// Under mpirun: every rank opens the recording together, once the setup has
+// succeeded on every rank (rank 0 writes the file).
+void open_slab_recorder(const RunOptions& opt, RunSetup& s) {
+  const Simulation& sim = *s.sim;
+  RankComm& comm = sim.comm();
+  const StateSplit split = sim.model().state_split();
+  s.slab_recorder = std::make_unique<io::SlabRecorder>(opt.record_path, io::recording_header(sim), record_options(opt),
+                                                       split.slab, comm.size() - 1, comm);
+}
+
+RunSetup setup_run(const RunOptions& opt, RankComm& comm) {
   check_options(opt);
   RunSetup s;
   if (!opt.resume_path.empty()) {
-    s.sim = open_resumed(opt, s.to_run);
+    s.sim = open_resumed(opt, s.to_run, comm);
   } else {
-    s.sim = std::make_unique<Simulation>(resolve_config(opt));
+    s.sim = std::make_unique<Simulation>(resolve_config(opt), comm);
     s.to_run = s.sim->config().steps;
   }
+  if (comm.rank() != 0) return s;  // the files are rank 0's (checkpoints too: written through it)
   check_outputs(opt);
   if (!opt.out_dir.empty()) check_out_dir(opt.out_dir);
   if (!opt.checkpoint_path.empty()) io::probe_writable(opt.checkpoint_path);
   if (!opt.record_path.empty()) io::probe_writable(opt.record_path);
-  if (!opt.record_path.empty()) {
-    io::RecordOptions ro;
-    ro.every = opt.record_every;
-    for (const auto& slice : opt.record_slices) ro.slices.push_back(io::parse_record_slice(slice));
-    s.recorder = std::make_unique<io::Recorder>(opt.record_path, *s.sim, ro);
-  }
+  if (!opt.record_path.empty() && comm.size() == 1)
+    s.recorder = std::make_unique<io::Recorder>(opt.record_path, *s.sim, record_options(opt));
   if (!opt.out_dir.empty()) s.files = std::make_unique<StepFiles>(fs::path(opt.out_dir), *s.sim);
   log_run_start(opt, *s.sim, s.to_run);
   return s;
@@ -320,7 +355,7 @@ struct RunOutcome {
 };
 
 void save_checkpoint_logged(const std::string& path, const Simulation& sim) {
-  io::save_checkpoint(path, sim);
+  io::save_checkpoint(path, sim, sim.comm());  // every rank's slab
   spdlog::info("checkpoint written: {} (step {})", path, sim.step_count());
 }
 
@@ -331,7 +366,7 @@ void report_fault(const RunOptions& opt, const Simulation& sim, Health h) {
   const std::string fp = fault_path(opt);
   if (!fp.empty()) {
     try {
-      io::save_checkpoint(fp, sim);
+      io::save_checkpoint(fp, sim, sim.comm());  // every rank faults at the same step (the health is global)
       msg += "; state saved to " + fp;
     } catch (const io::CheckpointError& e) {
       msg += std::string("; could not save the state: ") + e.what();
@@ -361,6 +396,21 @@ void record_step(const RunOptions& opt, RunSetup& setup, Progress& progress) {
       throw;
     }
   }
+  if (setup.slab_recorder) {
+    sim.model().view(setup.view, 0);  // every neuron of this rank's planes
+    io::SlabStep part;
+    part.step = sim.step_count();
+    part.spiked = setup.view.spiked;
+    part.potential = setup.view.potential;
+    part.input = &sim.input_frame();
+    part.output = &sim.output_frame();
+    try {
+      setup.slab_recorder->record(part);  // fails on every rank alike
+    } catch (const std::runtime_error&) {
+      setup.slab_recorder.reset();
+      throw;
+    }
+  }
   const std::int64_t step = sim.last().step;
   if (opt.checkpoint_every > 0 && step % opt.checkpoint_every == 0) {
     if (spdlog::should_log(spdlog::level::info)) progress.finish();  // the log line gets a line of its own
@@ -377,11 +427,27 @@ RunOutcome run_steps(const RunOptions& opt, RunSetup& setup) {
   const std::int64_t first_step = sim.step_count();
   Progress progress(setup.to_run, !opt.quiet && ::isatty(STDERR_FILENO));
   const auto t0 = std::chrono::steady_clock::now();
+  RankComm& comm = sim.comm();
+  bool stop = SignalGuard::received() != 0;
   out.exit_code = exit_code_of(
       [&] {
-        for (std::int64_t i = 0; i < setup.to_run && SignalGuard::received() == 0 && !out.faulted; ++i) {
-          sim.step();
-          record_step(opt, setup, progress);
+        for (std::int64_t i = 0; i < setup.to_run && !stop && !out.faulted; ++i) {
+          if (comm.size() == 1) {
+            sim.step();
+            record_step(opt, setup, progress);
+            stop = SignalGuard::received() != 0;
+          } else {
+            // every rank stops at the same step: on any rank's error (rank
+            // 0's files) or signal
+            const std::string error = error_of([&] {
+              sim.step();
+              record_step(opt, setup, progress);
+            });
+            std::array<std::int64_t, 2> flags = {SignalGuard::received() != 0 ? 1 : 0, error.empty() ? 0 : 1};
+            comm.sum(flags);
+            if (flags[1] != 0) throw std::runtime_error(comm.first_error(error));
+            stop = flags[0] != 0;
+          }
           progress.update(i + 1, sim.last().iou100, sim.last().fire);
           if (const Health h = sim.health(); h != Health::kOk) {
             progress.finish();
@@ -418,23 +484,28 @@ int report_run(const RunOptions& opt, RunSetup& setup, const RunOutcome& out) {
     if (!opt.checkpoint_path.empty() && exit_code == kExitOk) save_checkpoint_logged(opt.checkpoint_path, sim);
   });
   const int recording = exit_code_of([&] {
-    if (!setup.recorder) return;
+    if (!setup.recorder && !setup.slab_recorder) return;
     try {
-      setup.recorder->close();
+      if (setup.recorder) setup.recorder->close();
+      if (setup.slab_recorder) setup.slab_recorder->close();
     } catch (const std::runtime_error&) {
       setup.recorder.reset();
+      setup.slab_recorder.reset();
       throw;
     }
     spdlog::info("recording written: {}", opt.record_path);
   });
   if (checkpoint != kExitOk) exit_code = checkpoint;
   if (recording != kExitOk) exit_code = recording;
+  // the hash of the whole state, computed by every rank together
+  const std::uint64_t hash = opt.out_dir.empty() ? 0 : sim.model().state_hash();
   if (setup.files) {
-    if (const int rc = exit_code_of([&] { setup.files->commit(sim, summary, out.ran, out.seconds); }); rc != kExitOk)
+    if (const int rc = exit_code_of([&] { setup.files->commit(sim, summary, out.ran, out.seconds, hash); });
+        rc != kExitOk)
       return rc;
     spdlog::info("outputs written to {}", opt.out_dir);
   }
-  std::cout << summary_line(summary, sps) << std::endl;
+  if (g_speaks) std::cout << summary_line(summary, sps) << std::endl;
   if (out.signal != 0 && exit_code == kExitOk) {
     report_error(std::string("interrupted by ") + (out.signal == SIGINT ? "SIGINT" : "SIGTERM") + " after step " +
                  std::to_string(sim.step_count()) +
@@ -446,11 +517,25 @@ int report_run(const RunOptions& opt, RunSetup& setup, const RunOutcome& out) {
 
 }  // namespace
 
-int run_command(const RunOptions& opt) {
+int run_command(const RunOptions& opt_in, RankComm& comm) {
+  g_speaks = comm.rank() == 0;
+  RunOptions opt = opt_in;
+  if (!g_speaks) {
+    opt.quiet = true;  // one progress bar, one log
+    spdlog::set_level(spdlog::level::off);
+  }
   // the last line of defence: whatever was not caught nearer is one line, exit 2
   try {
     RunSetup setup;
-    if (const int rc = exit_code_of([&] { setup = setup_run(opt); }); rc != kExitOk) return rc;
+    // any rank's error ends every rank with the first one's line
+    std::string error = error_of([&] { setup = setup_run(opt, comm); });
+    if (comm.size() > 1) error = comm.first_error(error);
+    if (error.empty() && comm.size() > 1 && !opt.record_path.empty())
+      error = error_of([&] { open_slab_recorder(opt, setup); });  // the same error on every rank
+    if (!error.empty()) {
+      report_error(error);
+      return kExitBadInput;
+    }
     const RunOutcome outcome = run_steps(opt, setup);
     return report_run(opt, setup, outcome);
   } catch (const std::bad_alloc&) {

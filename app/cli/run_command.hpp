@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/rank_comm.hpp"
 
 namespace spikecube::cli {
 
@@ -48,6 +49,9 @@ std::string numbered_checkpoint_path(const std::string& path, std::int64_t step)
 Config resolve_config(const RunOptions& opt);
 
 // Returns the process exit code (0 ok, 2 bad input, 3 model fault).
-int run_command(const RunOptions& opt);
+// comm: the ranks of a run under mpirun (the lattice split over them; only
+// rank 0 prints and writes files, every rank ends with the same exit code
+// on bad input). Checkpoints and recordings need one rank.
+int run_command(const RunOptions& opt, RankComm& comm = single_rank());
 
 }  // namespace spikecube::cli

@@ -71,6 +71,26 @@ class ThreadComm final : public RankComm {
     if (!m.empty()) std::memcpy(data.data(), m.data(), m.size());
   }
 
+  // A send is posted at once (copied); a receive waits in wait_all(), which
+  // completes every request started since the last wait_all().
+  Request isend(int to, std::span<const std::byte> data, int tag) override {
+    send(to, data, tag);
+    return -1;
+  }
+  Request irecv(int from, std::span<std::byte> data, int tag) override {
+    pending_.push_back({from, tag, data});
+    return static_cast<Request>(pending_.size() - 1);
+  }
+  void wait_all(std::vector<Request>& requests) override {
+    for (Request r : requests)
+      if (r >= 0) {
+        const Pending& p = pending_[static_cast<std::size_t>(r)];
+        recv(p.from, p.data, p.tag);
+      }
+    requests.clear();
+    pending_.clear();  // one list of requests in flight at a time (as the lattices use it)
+  }
+
   // The collectives go through rank 0, with tags of their own.
   void barrier() override {
     std::int64_t none = 0;
@@ -112,6 +132,11 @@ class ThreadComm final : public RankComm {
 
  private:
   static constexpr int kBroadcastTag = -1, kSumTag = -2;
+  struct Pending {
+    int from, tag;
+    std::span<std::byte> data;
+  };
+  std::vector<Pending> pending_;
   ThreadWorld& world_;
   int rank_;
 };

@@ -1,0 +1,14 @@
+#pragma once
+// `bench --model cube --scaling` under mpirun (bench_ranks.cpp).
+
+#include "app/cli/bench_command.hpp"
+#include "app/cli/bench_record.hpp"
+#include "core/rank_comm.hpp"
+
+namespace spikecube::cli {
+
+// The scaling table with the cube split over comm's ranks; every rank calls
+// it, rank 0 prints and adds the rows (with their per-rank figures) to fig.
+int bench_cube_ranks(const BenchOptions& opt, RankComm& comm, JsonObject& fig);
+
+}  // namespace spikecube::cli
