@@ -210,6 +210,29 @@ void integrate_range(const RowArgs& a, const float* c, std::int64_t begin, std::
 // spikes per row: bytes are 0 or 1, so summing 8-byte words adds 8 rows of
 // counters at once (no lane can overflow for n <= 1024)
 std::int32_t count_row(const std::uint8_t* s, std::int64_t n) {
+#if SPIKECUBE_STDP_AVX512
+  // vpsadbw sums 64 bytes into eight 64-bit lanes; the row's tail is a
+  // masked load (masked-off bytes are not read)
+  if (!CubeModel::portable_kernels) {
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i sums = zero;
+    std::int64_t x = 0;
+    for (; x + 64 <= n; x += 64) sums = _mm512_add_epi64(sums, _mm512_sad_epu8(_mm512_loadu_si512(s + x), zero));
+    if (x < n) {
+      const __mmask64 tail = _bzhi_u64(~0ULL, static_cast<unsigned>(n - x));
+      sums = _mm512_add_epi64(sums, _mm512_sad_epu8(_mm512_maskz_loadu_epi8(tail, s + x), zero));
+    }
+    // the eight lanes added in GCC's vector types (_mm512_reduce_add_epi64
+    // trips g++ 12's -Wmaybe-uninitialized)
+    using U64x8 = std::uint64_t __attribute__((vector_size(64)));
+    using U64x4 = std::uint64_t __attribute__((vector_size(32)));
+    using U64x2 = std::uint64_t __attribute__((vector_size(16)));
+    const auto v = reinterpret_cast<U64x8>(sums);
+    const U64x4 q = __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
+    const U64x2 h = __builtin_shufflevector(q, q, 0, 1) + __builtin_shufflevector(q, q, 2, 3);
+    return static_cast<std::int32_t>(h[0] + h[1]);
+  }
+#endif
   std::uint64_t acc = 0;
   std::int64_t x = 0;
   for (; x + 8 <= n; x += 8) {
