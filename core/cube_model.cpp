@@ -20,6 +20,13 @@
 #else
 #define SPIKECUBE_STDP_AVX512 0
 #endif
+// the noise of the integration kernel sums each hash's four bytes in one
+// instruction (vpdpbusd)
+#if SPIKECUBE_STDP_AVX512 && defined(__AVX512VNNI__)
+#define SPIKECUBE_NOISE_VNNI 1
+#else
+#define SPIKECUBE_NOISE_VNNI 0
+#endif
 
 namespace spikecube {
 namespace {
@@ -104,11 +111,51 @@ void gather_range(const std::uint8_t* __restrict prev, const float* __restrict w
   }
 }
 
+// neurons per noise block: its scratch stays in L1
+constexpr std::int64_t kNoiseChunk = 1024;
+
+// z[x] = scale * rng::fast_normal(key, first + x) for x in [0, m), bit for
+// bit. The compiler vectorises fast_normal's byte sum as three shifts, three
+// masks and three adds; vpdpbusd against 0x01010101 is one instruction.
+void noise_block(std::uint32_t key, float scale, std::int64_t first, std::int64_t m, float* __restrict z) {
+  std::int64_t x = 0;
+#if SPIKECUBE_NOISE_VNNI
+  if (!CubeModel::portable_kernels) {
+    // the hash in GCC's vector types (the intrinsics of its shifts and
+    // conversions trip g++ 12's -Wmaybe-uninitialized)
+    using U32x16 = std::uint32_t __attribute__((vector_size(64)));
+    using F32x16 = float __attribute__((vector_size(64)));
+    const U32x16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    const __m512i ones = _mm512_set1_epi32(0x01010101);
+    // index * stride + key, stepped by additions (wrapping, as the
+    // multiplication does): the hash's multiplications bound this loop
+    U32x16 start = (static_cast<std::uint32_t>(first) + lane) * rng::kFastNormalStride + key;
+    const std::uint32_t step = 16U * rng::kFastNormalStride;
+    for (; x + 16 <= m; x += 16, start += step) {
+      U32x16 h = start;
+      h ^= h >> 16;
+      h *= 0x7feb352dU;
+      h ^= h >> 15;
+      h *= 0x846ca68bU;
+      h ^= h >> 16;
+      const U32x16 bytes = reinterpret_cast<U32x16>(
+          _mm512_dpbusd_epi32(_mm512_setzero_si512(), reinterpret_cast<__m512i>(h), ones));
+      const F32x16 f = (__builtin_convertvector(bytes, F32x16) - rng::kFastNormalMean) * rng::kFastNormalInvSd;
+      const F32x16 out = scale * f;
+      std::memcpy(z + x, &out, sizeof out);
+    }
+  }
+#endif
+  for (; x < m; ++x) z[x] = scale * rng::fast_normal(key, static_cast<std::uint32_t>(first + x));
+}
+
 // The neuron rule (neuron_rule.hpp) over one block of neurons: membrane,
 // spikes, refractoriness and threshold rule; the traces catch up with last
-// step's spikes first (this step's deferred STDP has read them).
+// step's spikes first (this step's deferred STDP has read them). With
+// kNoise, z[x] is neuron (begin + x)'s noise, from noise_block.
 template <ThresholdRule kRule, bool kRefr, bool kNoise, bool kTwoTraces>
-void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t begin, std::int64_t end, bool& bad_out) {
+void integrate_span(const RowArgs& a, const float* __restrict c, const float* __restrict z, std::int64_t begin,
+                    std::int64_t end, bool& bad_out) {
   const std::uint8_t* __restrict prev = a.prev;
   std::uint8_t* __restrict out = a.out;
   float* __restrict v = a.v;
@@ -119,7 +166,6 @@ void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t b
   const NeuronParams np = a.neuron;
   const float dp = a.dp, dm = a.dm;
   const float reset_to = a.nearest ? 0.0f : 1.0f;  // nearest: trace <- 1, else trace*d + 1
-  const std::uint32_t key = a.noise_key;
   std::uint8_t no_refr = 0;
   int bad = 0;
   for (std::int64_t i = begin; i < end; ++i) {
@@ -130,7 +176,7 @@ void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t b
     const float tp_new = std::fabs(tp[i]) * dp * (1.0f - was * (1.0f - reset_to)) + was;
     if constexpr (kTwoTraces) tm[i] = tm[i] * dm * (1.0f - was * (1.0f - reset_to)) + was;
     float drive = c[x] + np.bias;
-    if constexpr (kNoise) drive += np.noise * rng::fast_normal(key, static_cast<std::uint32_t>(i + a.first));
+    if constexpr (kNoise) drive += z[x];
     float th_i = 0.0f;  // the fixed rule has no threshold state
     if constexpr (kRule != ThresholdRule::kFixed) th_i = th[i];
     float vi;
@@ -147,9 +193,49 @@ void integrate_range(const RowArgs& a, const float* __restrict c, std::int64_t b
   if (bad) bad_out = true;
 }
 
+// integrate_span over [begin, end), the noise (if any) drawn first in
+// blocks: the fused loop did not vectorise the hash as well as a loop of
+// its own (the same values, so the same results)
+template <ThresholdRule kRule, bool kRefr, bool kNoise, bool kTwoTraces>
+void integrate_range(const RowArgs& a, const float* c, std::int64_t begin, std::int64_t end, bool& bad_out) {
+  if constexpr (kNoise) {
+    alignas(64) float z[kNoiseChunk];
+    for (std::int64_t b = begin; b < end; b += kNoiseChunk) {
+      const std::int64_t e = std::min(end, b + kNoiseChunk);
+      noise_block(a.noise_key, a.neuron.noise, b + a.first, e - b, z);  // drawn by global index
+      integrate_span<kRule, kRefr, true, kTwoTraces>(a, c + (b - begin), z, b, e, bad_out);
+    }
+  } else {
+    integrate_span<kRule, kRefr, false, kTwoTraces>(a, c, nullptr, begin, end, bad_out);
+  }
+}
+
 // spikes per row: bytes are 0 or 1, so summing 8-byte words adds 8 rows of
 // counters at once (no lane can overflow for n <= 1024)
 std::int32_t count_row(const std::uint8_t* s, std::int64_t n) {
+#if SPIKECUBE_STDP_AVX512
+  // vpsadbw sums 64 bytes into eight 64-bit lanes; the row's tail is a
+  // masked load (masked-off bytes are not read)
+  if (!CubeModel::portable_kernels) {
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i sums = zero;
+    std::int64_t x = 0;
+    for (; x + 64 <= n; x += 64) sums = _mm512_add_epi64(sums, _mm512_sad_epu8(_mm512_loadu_si512(s + x), zero));
+    if (x < n) {
+      const __mmask64 tail = _bzhi_u64(~0ULL, static_cast<unsigned>(n - x));
+      sums = _mm512_add_epi64(sums, _mm512_sad_epu8(_mm512_maskz_loadu_epi8(tail, s + x), zero));
+    }
+    // the eight lanes added in GCC's vector types (_mm512_reduce_add_epi64
+    // trips g++ 12's -Wmaybe-uninitialized)
+    using U64x8 = std::uint64_t __attribute__((vector_size(64)));
+    using U64x4 = std::uint64_t __attribute__((vector_size(32)));
+    using U64x2 = std::uint64_t __attribute__((vector_size(16)));
+    const auto v = reinterpret_cast<U64x8>(sums);
+    const U64x4 q = __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
+    const U64x2 h = __builtin_shufflevector(q, q, 0, 1) + __builtin_shufflevector(q, q, 2, 3);
+    return static_cast<std::int32_t>(h[0] + h[1]);
+  }
+#endif
   std::uint64_t acc = 0;
   std::int64_t x = 0;
   for (; x + 8 <= n; x += 8) {

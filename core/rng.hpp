@@ -73,12 +73,15 @@ inline double normal(std::uint64_t k, std::uint64_t index) {
 // four bytes of one 32-bit hash (Irwin-Hall with 4 terms), centred and scaled
 // to unit variance. Tails are cut at +-3.45 sd; this is what lets noise cost a
 // couple of integer ops per neuron instead of a log and a cos.
+// (Vector copies of it, which must stay bit-identical: noise_block in
+// core/cube_model.cpp.)
+constexpr std::uint32_t kFastNormalStride = 0x9e3779b9U;
+constexpr float kFastNormalMean = 510.0f;             // 4 * 255 / 2
+constexpr float kFastNormalInvSd = 1.0f / 147.7993f;  // 1 / sqrt(4 * (256^2 - 1) / 12)
 inline float fast_normal(std::uint32_t k32, std::uint32_t index) {
-  const std::uint32_t h = mix32(index * 0x9e3779b9U + k32);
+  const std::uint32_t h = mix32(index * kFastNormalStride + k32);
   const std::uint32_t s = (h & 0xffU) + ((h >> 8) & 0xffU) + ((h >> 16) & 0xffU) + (h >> 24);
-  constexpr float kMean = 510.0f;             // 4 * 255 / 2
-  constexpr float kInvSd = 1.0f / 147.7993f;  // 1 / sqrt(4 * (256^2 - 1) / 12)
-  return (static_cast<float>(s) - kMean) * kInvSd;
+  return (static_cast<float>(s) - kFastNormalMean) * kFastNormalInvSd;
 }
 
 inline std::uint32_t key32(std::uint64_t k) { return static_cast<std::uint32_t>(k ^ (k >> 32)); }

@@ -422,15 +422,21 @@ TEST(CubeLive, ParameterChangesMidRunStayThreadIndependent) {
 }
 
 TEST(CubeKernels, VectorAndPortableStdpAgreeBitForBit) {
-  // the AVX-512 STDP kernel (where built) against the portable loops, over
-  // the options that change its arithmetic or its masks: multiplicative
-  // rule, split traces, rate factors, faces of an odd-sized lattice, groups
+  // the AVX-512 kernels (where built) against the portable loops, over the
+  // options that change their arithmetic or their masks: multiplicative
+  // rule, split traces, rate factors, faces of an odd-sized lattice, groups;
+  // the same runs check the integration's noise blocks (the benchmark has
+  // noise; 19 x 19 rows end in partial vectors) and the per-row spike
+  // counts (rows of 70 neurons: a full 64-byte load and a masked tail)
   struct Case {
     const char* name;
     Config cfg;
   };
   std::vector<Case> cases;
   cases.push_back({"benchmark 19x19x11", cube_benchmark_config(19, 11, 2)});
+  Config long_rows = cube_benchmark_config(70, 3, 1);
+  long_rows.readout_enabled = false;  // its 4900 x 4900 initial weights would take seconds
+  cases.push_back({"benchmark 70x70x3", long_rows});
   Config mult = cube_benchmark_config(16, 7, 1);
   mult.multiplicative = true;
   mult.tau_minus = 14.0;
