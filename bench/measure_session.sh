@@ -18,7 +18,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //; s/^AMD //; s/^Intel(R
 file=${1:-bench/records/${cpu:-cpu}-$(date -u +%Y-%m-%d).jsonl}
 rounds=${2:-5}
 build=${3:-build}
-sides_big=${SIDES_BIG:-256 512}
+sides_big=${SIDES_BIG-256 512}  # set but empty: none
 cli="$build/app/spikecube-cli"
 plain="$build/bench/bench-plain-loop"
 mkdir -p "$(dirname "$file")"
