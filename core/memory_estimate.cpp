@@ -23,6 +23,17 @@ std::string format_bytes(double bytes) {
   return buf;
 }
 
+namespace {
+
+// one dense g^3 x g^3 block per group, and the intra-group currents
+double groups_block_bytes(const Config& c) {
+  const double g3 = static_cast<double>(c.group) * c.group * c.group;
+  const double N = static_cast<double>(c.n) * c.n * c.depth;
+  return N * g3 * sizeof(float) + N * sizeof(float) + N / g3;
+}
+
+}  // namespace
+
 MemoryEstimate estimate_memory(const Config& c) {
   MemoryEstimate e;
   const double n = c.n, nn = n * n;
@@ -56,8 +67,7 @@ MemoryEstimate estimate_memory(const Config& c) {
   }
   double groups_bytes = 0;
   if (c.model == "groups") {
-    const double g3 = static_cast<double>(c.group) * c.group * c.group;
-    groups_bytes = N * g3 * f + N * f + N / g3;  // one dense g^3 x g^3 block per group, currents
+    groups_bytes = groups_block_bytes(c);
     e.other_bytes += groups_bytes;
   }
   if (e.readout_bytes >= e.lattice_bytes && e.readout_bytes >= groups_bytes) {
@@ -71,18 +81,18 @@ MemoryEstimate estimate_memory(const Config& c) {
   return e;
 }
 
-double available_memory() {
+double available_memory(int sharing) {
   double avail = -1;
   std::ifstream meminfo("/proc/meminfo");
   for (std::string line; std::getline(meminfo, line);) {
     if (line.rfind("MemAvailable:", 0) == 0) {
       std::istringstream is(line.substr(13));
       double kb = 0;
-      if (is >> kb) avail = kb * 1024.0;
+      if (is >> kb) avail = kb * 1024.0 / std::max(1, sharing);  // the machine's, shared
       break;
     }
   }
-  // under ulimit -v the address space runs out first
+  // under ulimit -v the address space (this process's own) runs out first
   struct rlimit lim {};
   if (::getrlimit(RLIMIT_AS, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
     double used = 0;
@@ -95,19 +105,54 @@ double available_memory() {
   return avail;
 }
 
-void check_memory(const Config& cfg) {
-  const MemoryEstimate e = estimate_memory(cfg);
-  const double avail = available_memory();
-  if (avail < 0 || e.total() <= avail) return;
+MemoryEstimate estimate_memory(const Config& cfg, const Slab& slab) {
+  MemoryEstimate e = estimate_memory(cfg);
+  if (slab.whole() || slab.total <= 0) return e;
+  // the per-neuron arrays and the groups' blocks scale with the planes held;
+  // the per-thread rows and the program do not (kept whole: an upper bound)
+  const double share = static_cast<double>(slab.count) / static_cast<double>(slab.total);
+  e.neurons *= share;
+  e.lattice_bytes *= share;
+  if (cfg.model == "groups") {
+    e.other_bytes -= groups_block_bytes(cfg) * (1.0 - share);
+  }
+  if (slab.first + slab.count < slab.total) e.readout_bytes = 0;  // the last rank's
+  return e;
+}
+
+namespace {
+
+void refuse(const MemoryEstimate& e, double avail, const std::string& whose, const std::string& source) {
   std::ostringstream os;
   os.precision(3);
-  os << "not enough memory: this " << cfg.model << " model needs about " << format_bytes(e.total()) << " (lattice "
+  os << "not enough memory: " << whose << " needs about " << format_bytes(e.total()) << " (lattice "
      << format_bytes(e.lattice_bytes) << " = " << static_cast<long long>(e.neurons) << " neurons x "
      << e.lattice_bytes / e.neurons << " bytes";
   if (e.readout_bytes > 0) os << ", readout " << format_bytes(e.readout_bytes);
   os << ", other " << format_bytes(e.other_bytes) << "), but " << format_bytes(avail)
-     << " are available (MemAvailable, or ulimit -v); to fit, " << e.largest_key;
+     << " are available (" << source << ", or ulimit -v); to fit, " << e.largest_key;
   throw ConfigError(os.str());
+}
+
+}  // namespace
+
+void check_memory(const Config& cfg) {
+  const MemoryEstimate e = estimate_memory(cfg);
+  const double avail = available_memory();
+  if (avail < 0 || e.total() <= avail) return;
+  refuse(e, avail, "this " + cfg.model + " model", "MemAvailable");
+}
+
+void check_memory(const Config& cfg, const Slab& slab, int on_machine) {
+  if (slab.whole() && on_machine <= 1) return check_memory(cfg);
+  const MemoryEstimate e = estimate_memory(cfg, slab);
+  const double avail = available_memory(on_machine);
+  if (avail < 0 || e.total() <= avail) return;
+  refuse(e, avail,
+         "this rank's part of the " + cfg.model + " model (planes " + std::to_string(slab.first) + "-" +
+             std::to_string(slab.first + slab.count - 1) + " of " + std::to_string(slab.total) + ", with " +
+             std::to_string(on_machine) + " ranks sharing this machine)",
+         "its share of MemAvailable");
 }
 
 }  // namespace spikecube

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/config.hpp"
+#include "core/rank_comm.hpp"
 
 namespace spikecube {
 
@@ -24,13 +25,21 @@ struct MemoryEstimate {
 };
 
 MemoryEstimate estimate_memory(const Config& cfg);
+// What one rank of a distributed run holds: the slab's share of the lattice
+// (and of the groups' blocks), the readout only on the rank with the last
+// plane.
+MemoryEstimate estimate_memory(const Config& cfg, const Slab& slab);
 
-// Bytes this process can still allocate: MemAvailable of /proc/meminfo, or
-// less under an address-space limit (ulimit -v). A negative value: unknown.
-double available_memory();
+// Bytes this process can still allocate: MemAvailable of /proc/meminfo
+// (divided among `sharing` processes that share the machine), or less under
+// an address-space limit (ulimit -v, per process). Negative: unknown.
+double available_memory(int sharing = 1);
 
 // Throws ConfigError when estimate_memory(cfg) exceeds available_memory().
 void check_memory(const Config& cfg);
+// The same for one rank holding `slab`, of `on_machine` ranks sharing this
+// machine's memory (each may take 1 / on_machine of what is available).
+void check_memory(const Config& cfg, const Slab& slab, int on_machine);
 
 // "2.3 GB", "512 MB", ...
 std::string format_bytes(double bytes);

@@ -9,8 +9,10 @@ namespace spikecube {
 
 std::unique_ptr<Model> make_model(const Config& cfg, RankComm& comm) {
   validate(cfg);
-  lattice_slab(cfg, comm.rank(), comm.size());  // refuses what cannot be split over the ranks
-  check_memory(cfg);  // refuse before allocating rather than fail half way
+  const Slab slab = lattice_slab(cfg, comm.rank(), comm.size());  // refuses what cannot be split over the ranks
+  // refuse before allocating rather than fail half way: each rank its part
+  if (cfg.model == "layer") check_memory(cfg);
+  else check_memory(cfg, slab, comm.ranks_on_machine());
   if (cfg.model == "layer") return std::make_unique<LayerModel>(cfg);
   if (cfg.model == "cube") return std::make_unique<CubeModel>(cfg, comm);
   if (cfg.model == "groups") return std::make_unique<GroupsModel>(cfg, comm);

@@ -50,6 +50,9 @@ class RankComm {
   // Seconds spent so far waiting for transfers and collectives (benchmarks;
   // 0 where not measured).
   virtual double waited_seconds() const { return 0.0; }
+  // Ranks that run on this rank's machine (this one included): they share
+  // its memory, so each may take only its part of what is available.
+  virtual int ranks_on_machine() const { return 1; }
 };
 
 // One process, no peers: collectives return their input.

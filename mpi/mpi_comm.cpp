@@ -28,8 +28,13 @@ class MpiComm final : public RankComm {
   MpiComm() {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    MPI_Comm machine;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &machine);
+    MPI_Comm_size(machine, &on_machine_);
+    MPI_Comm_free(&machine);
   }
   int rank() const override { return rank_; }
+  int ranks_on_machine() const override { return on_machine_; }
   int size() const override { return size_; }
   double waited_seconds() const override { return waited_s_; }
   void set_timeout(double s) { timeout_s_ = s; }
@@ -127,7 +132,7 @@ class MpiComm final : public RankComm {
     }
   }
 
-  int rank_ = 0, size_ = 1;
+  int rank_ = 0, size_ = 1, on_machine_ = 1;
   double timeout_s_ = default_timeout();
   double waited_s_ = 0.0;
   std::vector<MPI_Request> requests_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/config.hpp"
+#include "core/lattice_slab.hpp"
 #include "core/memory_estimate.hpp"
 #include "core/simulation.hpp"
 #include "tests/faults/fault_util.hpp"
@@ -132,6 +133,35 @@ TEST(MemoryEstimate, CoversWhatTheModelsAllocate) {
     const double estimated = e.lattice_bytes + (c.model == "groups" ? e.other_bytes : 0);
     EXPECT_GE(estimated, actual);
     EXPECT_LE(e.lattice_bytes, 1.3 * actual + 1e5) << "the estimate should stay close, not refuse runs that fit";
+  }
+}
+
+TEST(MemoryEstimate, EachRankCountsOnlyItsSlab) {
+  // over the ranks of a split run the lattice shares add up to the whole
+  // lattice, the readout is the last rank's alone, and no rank is refused
+  // for memory only the whole lattice needs
+  for (const char* preset : {"cube-4", "groups-4"}) {
+    Config c = load_preset(preset);
+    c.n = 32;
+    c.depth = 16;
+    const MemoryEstimate whole = estimate_memory(c);
+    ASSERT_GT(whole.readout_bytes, 0);
+    for (int ranks : {2, 4}) {
+      SCOPED_TRACE(std::string(preset) + " over " + std::to_string(ranks) + " ranks");
+      double lattice = 0, readout = 0, neurons = 0;
+      for (int r = 0; r < ranks; ++r) {
+        const Slab slab = lattice_slab(c, r, ranks);
+        const MemoryEstimate e = estimate_memory(c, slab);
+        lattice += e.lattice_bytes;
+        readout += e.readout_bytes;
+        neurons += e.neurons;
+        EXPECT_EQ(e.readout_bytes > 0, r == ranks - 1);
+        EXPECT_LT(e.total(), whole.total());
+      }
+      EXPECT_NEAR(lattice, whole.lattice_bytes, 1e-6 * whole.lattice_bytes);
+      EXPECT_DOUBLE_EQ(readout, whole.readout_bytes);
+      EXPECT_NEAR(neurons, whole.neurons, 1e-6 * whole.neurons);
+    }
   }
 }
 

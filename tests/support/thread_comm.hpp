@@ -61,6 +61,7 @@ class ThreadComm final : public RankComm {
   ThreadComm(ThreadWorld& world, int rank) : world_(world), rank_(rank) {}
   int rank() const override { return rank_; }
   int size() const override { return world_.ranks(); }
+  int ranks_on_machine() const override { return world_.ranks(); }  // threads of one process
 
   void send(int to, std::span<const std::byte> data, int tag) override { world_.post(rank_, to, tag, data); }
   void recv(int from, std::span<std::byte> data, int tag) override {
