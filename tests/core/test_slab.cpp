@@ -14,6 +14,7 @@
 #include "core/rng.hpp"
 #include "core/simulation.hpp"
 #include "core/slab_hash.hpp"
+#include "tests/core/lattice_fixtures.hpp"
 #include "support/thread_comm.hpp"
 
 namespace spikecube {
@@ -187,19 +188,8 @@ TEST(Slab, CubeSplitOverRanksIsTheWholeCubeWithThePortableStdp) {
 }
 
 TEST(Slab, CubeWithEveryOptionSplitOverRanksIsTheWholeCube) {
-  Config c = lattice("cube-4", 10, 8);
-  c = [](Config x) {
-    x.tau_minus = 30.0;  // two traces
-    x.nearest = true;
-    x.multiplicative = true;
-    x.decay = 1e-4;
-    x.threshold = "homeostatic";
-    x.theta_init = 0.6;
-    x.theta_min = 0.5;
-    x.substeps = 2;
-    x.patch_radius = 1;
-    return x;
-  }(c);
+  Config c = test::with_every_option(lattice("cube-4", 10, 8));
+  c.theta_init = 0.6;
   c.noise = 0.3;
   c.gain_zm = 1.0;
   c.bias_decay = 6.0;      // rules that depend on the global layer
