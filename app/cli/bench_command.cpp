@@ -281,17 +281,17 @@ int bench_command(const BenchOptions& opt, RankComm& comm) {
                   << ": not available in this build; expected one of {layer, cube, groups}\n";
       return 2;
     }
-    if (comm.size() > 1 && !(opt.model == "cube" && opt.scaling)) {
+    if (comm.size() > 1 && (opt.model == "layer" || (opt.model == "groups" && opt.scaling))) {
       if (comm.rank() == 0)
-        std::cerr << "spikecube-cli: bench under mpirun: only --model cube --scaling is split over ranks; run the "
-                     "others without mpirun\n";
+        std::cerr << "spikecube-cli: bench under mpirun: --model " << opt.model << (opt.scaling ? " --scaling" : "")
+                  << " is not split over ranks; expected --model cube or groups (--scaling: cube), or no mpirun\n";
       return 2;
     }
     // opened before the bench runs: a bad path fails at once, not after minutes
     std::unique_ptr<BenchRecordFile> record;
     if (!opt.json_path.empty() && comm.rank() == 0) record = std::make_unique<BenchRecordFile>(opt.json_path);
     JsonObject fig;
-    const int rc = comm.size() > 1 ? bench_cube_ranks(opt, comm, fig) : run_bench(opt, fig);
+    const int rc = comm.size() > 1 ? bench_lattice_ranks(opt, comm, fig) : run_bench(opt, fig);
     if (rc == 0 && record) record->append(bench_record(opt.command_line, options_json(opt), fig));
     return rc;
   } catch (const RecordError& e) {

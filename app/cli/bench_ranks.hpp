@@ -1,5 +1,5 @@
 #pragma once
-// `bench --model cube --scaling` under mpirun (bench_ranks.cpp).
+// The lattice benches under mpirun (bench_ranks.cpp).
 
 #include "app/cli/bench_command.hpp"
 #include "app/cli/bench_record.hpp"
@@ -7,8 +7,9 @@
 
 namespace spikecube::cli {
 
-// The scaling table with the cube split over comm's ranks; every rank calls
-// it, rank 0 prints and adds the rows (with their per-rank figures) to fig.
-int bench_cube_ranks(const BenchOptions& opt, RankComm& comm, JsonObject& fig);
+// `bench --model cube|groups` (one size) or `--model cube --scaling` with
+// the lattice split over comm's ranks; every rank calls it, rank 0 prints
+// and adds the rows (with their per-rank figures) to fig.
+int bench_lattice_ranks(const BenchOptions& opt, RankComm& comm, JsonObject& fig);
 
 }  // namespace spikecube::cli
