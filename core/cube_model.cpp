@@ -1261,15 +1261,15 @@ void CubeModel::load(const StateArchive& a) {
   load_fields(fields, a);
   std::fill(plane_spikes_.begin(), plane_spikes_.end(), 0);
   std::int32_t* rs = st_.row_counts(st_.cur);
+  local_spikes_ = 0;
   for (std::int64_t r = 0; r < p_.rows; ++r) {
     std::int32_t c = 0;
     for (std::int64_t x = 0; x < p_.n; ++x) c += spikes()[r * p_.n + x];
     rs[r] = c;
+    local_spikes_ += c;
     plane_spikes_[static_cast<std::size_t>(p_.slab.first + r / p_.n)] += c;
   }
   comm_->sum(plane_spikes_);
-  local_spikes_ = 0;
-  for (std::int64_t r = 0; r < p_.rows; ++r) local_spikes_ += rs[r];
   st_.last_spikes = 0;
   for (std::int64_t c : plane_spikes_) st_.last_spikes += c;
   st_.stdp_pending = false;  // the checkpoint's weights have it applied
@@ -1320,15 +1320,19 @@ void CubeModel::agree_on(const std::function<void()>& checks) const {
   if (!error.empty()) throw StateError(error);
 }
 
+int CubeModel::field_home(std::string_view name, FieldRole role) const {
+  if (name == "cube.w_out") return comm_->size() - 1;
+  return role == FieldRole::kFrame ? static_cast<int>(kFieldEveryRank) : static_cast<int>(kFieldSplit);
+}
+
 StateSplit CubeModel::state_split() const {
   StateSplit s;
   s.slab = p_.slab;
-  const int last = comm_->size() - 1;
   FieldVisitorOf visit([&](std::string_view name, auto&& data, FieldRole role) {
-    const std::string key(name);
-    if (key == "cube.w_out") s.owner[key] = last;  // the readout's rank
-    else if (role == FieldRole::kStep && !data.empty())
-      s.per_plane[key] = static_cast<std::int64_t>(data.size()) / p_.depth;
+    const int home = field_home(name, role);
+    if (home >= 0) s.owner[std::string(name)] = home;
+    else if (home == kFieldSplit && !data.empty())
+      s.per_plane[std::string(name)] = static_cast<std::int64_t>(data.size()) / p_.depth;
   });
   field_list()(visit);
   return s;
@@ -1338,13 +1342,9 @@ std::uint64_t CubeModel::state_hash() const {
   settle();
   if (comm_->size() == 1) return hash_fields(field_list(), 0xc0be5eed);
   // the hash of the whole lattice: split arrays in rank order, the
-  // readout's weights from the last rank, the frame bookkeeping (the same
-  // on every rank) from any
-  const int last = comm_->size() - 1;
-  return slab_state_hash(field_list(), *comm_, 0xc0be5eed, [last](std::string_view name, FieldRole role) {
-    if (name == "cube.w_out") return last;
-    return role == FieldRole::kFrame ? static_cast<int>(kFieldEveryRank) : static_cast<int>(kFieldSplit);
-  });
+  // readout's weights from the last rank, the frame bookkeeping from any
+  return slab_state_hash(field_list(), *comm_, 0xc0be5eed,
+                         [this](std::string_view name, FieldRole role) { return field_home(name, role); });
 }
 
 }  // namespace spikecube

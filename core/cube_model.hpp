@@ -131,6 +131,11 @@ class CubeModel : public Model {
   // Runs a load's checks: a failure on any rank throws the first rank's
   // StateError on every rank (a load is collective: no rank may go on alone).
   void agree_on(const std::function<void()>& checks) const;
+  // Where a registered field lives over the ranks (core/slab_hash.hpp):
+  // the readout's weights on the last rank, the frame bookkeeping alike on
+  // every rank, the per-neuron arrays split along z. One rule for the
+  // checkpoint's split (state_split) and the hash (state_hash).
+  int field_home(std::string_view name, FieldRole role) const;
   ThreadPool& pool() { return pool_; }
   std::vector<float>& lattice_weights(int direction) {
     settle();
