@@ -128,6 +128,8 @@ class CubeModel : public Model {
   void set_phases(LatticePhases* phases) { phases_ = phases; }
   // this rank's planes of the lattice (the whole lattice on one rank)
   const Slab& slab() const { return p_.slab; }
+  // the sizes of this rank's planes (dims() on one rank)
+  Dims slab_dims() const { return {p_.n, p_.n, p_.depth}; }
   // Runs a load's checks: a failure on any rank throws the first rank's
   // StateError on every rank (a load is collective: no rank may go on alone).
   void agree_on(const std::function<void()>& checks) const;

@@ -280,7 +280,7 @@ bool GroupsModel::has_inter_link(int d, int x, int y, int z) const {
 
 GroupsModel::LinkCounts GroupsModel::link_counts() const {
   LinkCounts c;
-  const Dims d{static_cast<int>(side_), static_cast<int>(side_), params().depth};  // the slab's
+  const Dims d = slab_dims();
   for (int z = 0; z < d.nz; ++z)
     for (int y = 0; y < d.ny; ++y)
       for (int x = 0; x < d.nx; ++x)
@@ -453,7 +453,7 @@ void GroupsModel::group_potentials(std::vector<float>& out) const {
   view(v, 0);  // every neuron, in index order
   out.assign(static_cast<std::size_t>(groups_), 0.0f);
   std::vector<double> sum(static_cast<std::size_t>(groups_), 0.0);
-  const Dims d{static_cast<int>(side_), static_cast<int>(side_), params().depth};  // the slab's
+  const Dims d = slab_dims();
   std::size_t k = 0;
   for (int z = 0; z < d.nz; ++z)
     for (int y = 0; y < d.ny; ++y)
@@ -480,7 +480,7 @@ void GroupsModel::load(const StateArchive& a) {
 }
 
 void GroupsModel::check_groups(const StateArchive& a) const {
-  const Dims d{static_cast<int>(side_), static_cast<int>(side_), params().depth};  // the slab's
+  const Dims d = slab_dims();
   const auto N = static_cast<long long>(d.count());
   for (int dir = 0; dir < kDirections; ++dir) {
     const std::string name = std::string("cube.w_") + lattice_direction_name(dir);
