@@ -12,6 +12,7 @@
 #include "core/config.hpp"
 #include "core/output_target.hpp"
 #include "io/checkpoint_file.hpp"
+#include "io/error_text.hpp"
 
 namespace spikecube::io {
 namespace {
@@ -24,11 +25,6 @@ std::string cause_of(const std::exception& e) {
   std::string s = e.what();
   if (s.rfind("checkpoint: ", 0) == 0) s.erase(0, 12);
   return s;
-}
-
-// FileError texts start with the path; the CheckpointError adds it again
-std::string cause_after_path(const std::string& what, const std::string& path) {
-  return what.rfind(path + ": ", 0) == 0 ? what.substr(path.size() + 2) : what;
 }
 
 template <typename T>

@@ -1,4 +1,5 @@
 #include "io/checkpoint_file.hpp"
+#include "io/error_text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -37,11 +38,6 @@ bool checksum_body(int fd, std::uint64_t size, std::uint64_t& out) {
 }
 
 std::string errno_text() { return std::strerror(errno); }
-
-// FileError texts start with the path; the CheckpointError adds it again
-std::string cause_after_path(const std::string& what, const std::string& path) {
-  return what.rfind(path + ": ", 0) == 0 ? what.substr(path.size() + 2) : what;
-}
 
 // the user-block header: written after HDF5 has closed the file
 void write_header(const std::string& temp, const std::string& path) {

@@ -2,6 +2,7 @@
 
 #include "io/checkpoint.hpp"
 #include "io/checkpoint_file.hpp"
+#include "io/error_text.hpp"
 #include "io/slab_checkpoint.hpp"
 
 namespace spikecube::io {
@@ -31,8 +32,7 @@ void agreed(const std::string& path, RankComm& comm, F&& f) {
   error = comm.first_error(error);
   if (error.empty()) return;
   // the agreed line as it stands: "PATH: cause"
-  const std::string prefix = path + ": ";
-  throw CheckpointError(path, error.rfind(prefix, 0) == 0 ? error.substr(prefix.size()) : error);
+  throw CheckpointError(path, detail::cause_after_path(error, path));
 }
 
 // This rank's part of the file into sim (whose model fits the file).

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "io/error_text.hpp"
 #include "io/recording_file.hpp"
 #include "io/slab_ranks.hpp"
 
@@ -12,12 +13,6 @@ using detail::SliceShape;
 namespace {
 // Tags of the transfers to rank 0 (below any MPI_TAG_UB, which is >= 32767).
 constexpr int kSlabTag = 23111, kSpikeTag = 23112, kFrameTag = 23113, kRowsTag = 23114;
-
-// The cause of a RecordingError, without the "PATH: " its what() starts with.
-std::string cause_of(const RecordingError& e, const std::string& path) {
-  const std::string what = e.what();
-  return what.rfind(path + ": ", 0) == 0 ? what.substr(path.size() + 2) : what;
-}
 }  // namespace
 
 struct SlabRecorder::Impl {
@@ -53,7 +48,7 @@ SlabRecorder::SlabRecorder(std::string path, const RecordingHeader& header, Reco
   try {
     m.shapes = detail::slice_shapes(path_, header.dims, opt);
   } catch (const RecordingError& e) {
-    err = cause_of(e, path_);
+    err = detail::cause_after_path(e.what(), path_);
   }
   if (err.empty() && (output_rank < 0 || output_rank >= comm.size()))
     err = "the readout's rank " + std::to_string(output_rank) + " does not exist";
@@ -67,7 +62,7 @@ SlabRecorder::SlabRecorder(std::string path, const RecordingHeader& header, Reco
       try {
         m.file = std::make_unique<RecordingFile>(path_, header, opt);
       } catch (const RecordingError& e) {
-        err = cause_of(e, path_);
+        err = detail::cause_after_path(e.what(), path_);
       }
     }
   }
@@ -132,7 +127,7 @@ void SlabRecorder::Impl::write_step(const SlabStep& part, bool sampled, std::str
     try {
       fn();
     } catch (const RecordingError& e) {
-      err = cause_of(e, f.path());
+      err = detail::cause_after_path(e.what(), f.path());
     }
   };
   const std::int64_t step = part.step;
@@ -195,7 +190,7 @@ void SlabRecorder::close() {
     try {
       m.file->close();
     } catch (const RecordingError& e) {
-      err = cause_of(e, path_);
+      err = detail::cause_after_path(e.what(), path_);
     }
   }
   if (const std::string first = m.comm->first_error(err); !first.empty()) throw RecordingError(path_, first);
