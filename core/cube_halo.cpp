@@ -51,18 +51,8 @@ void CubeModel::finish_halo() const {
   comm_->wait_all(halo_);
   halo_wait_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // the spike counts of the halo planes' rows (the STDP's test for spikes nearby)
-  const std::int64_t n = p_.n;
-  const std::uint8_t* s = st_.spikes();
-  std::int32_t* rs = st_.row_counts(st_.cur);
-  auto count = [&](std::int64_t first_row) {
-    for (std::int64_t r = first_row; r < first_row + n; ++r) {
-      std::int32_t c = 0;
-      for (std::int64_t x = 0; x < n; ++x) c += s[r * n + x];
-      rs[r] = c;
-    }
-  };
-  if (p_.below) count(-n);
-  if (p_.above) count(p_.rows);
+  if (p_.below) count_row_spikes(-p_.n, 0);
+  if (p_.above) count_row_spikes(p_.rows, p_.rows + p_.n);
 }
 
 }  // namespace spikecube

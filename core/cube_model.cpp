@@ -918,6 +918,12 @@ void CubeModel::add_input(std::int64_t r0, std::int64_t r1, float* c) {
     if (inj.index >= b && inj.index < e) c[inj.index - b] += inj.current;
 }
 
+void CubeModel::count_row_spikes(std::int64_t r0, std::int64_t r1) const {
+  const std::uint8_t* s = st_.spikes();
+  std::int32_t* rs = st_.row_counts(st_.cur);
+  for (std::int64_t r = r0; r < r1; ++r) rs[r] = count_row(s + r * p_.n, p_.n);
+}
+
 // Phase integrate (per block): the neuron rule with its threshold rule, and
 // the STDP traces brought up to date with the last step's spikes.
 void CubeModel::integrate(std::int64_t r0, std::int64_t r1, const float* c, int worker, const Kernel& k) {
@@ -933,8 +939,7 @@ void CubeModel::integrate(std::int64_t r0, std::int64_t r1, const float* c, int 
   }
   k.integrate(a, c, b, e, bad);
   if (wta) note_candidates(a.neuron, a.noise_key, c, b, e, old, candidates_[static_cast<std::size_t>(worker)]);
-  std::int32_t* rs = st_.row_counts(st_.cur);
-  for (std::int64_t r = r0; r < r1; ++r) rs[r] = count_row(k.args.out + r * p_.n, p_.n);
+  count_row_spikes(r0, r1);
   if (bad) bad_[static_cast<std::size_t>(worker)] = 1;
 }
 
@@ -1260,14 +1265,12 @@ void CubeModel::load(const StateArchive& a) {
   finish_halo();
   load_fields(fields, a);
   std::fill(plane_spikes_.begin(), plane_spikes_.end(), 0);
-  std::int32_t* rs = st_.row_counts(st_.cur);
+  count_row_spikes(0, p_.rows);
+  const std::int32_t* rs = st_.row_counts(st_.cur);
   local_spikes_ = 0;
   for (std::int64_t r = 0; r < p_.rows; ++r) {
-    std::int32_t c = 0;
-    for (std::int64_t x = 0; x < p_.n; ++x) c += spikes()[r * p_.n + x];
-    rs[r] = c;
-    local_spikes_ += c;
-    plane_spikes_[static_cast<std::size_t>(p_.slab.first + r / p_.n)] += c;
+    local_spikes_ += rs[r];
+    plane_spikes_[static_cast<std::size_t>(p_.slab.first + r / p_.n)] += rs[r];
   }
   comm_->sum(plane_spikes_);
   st_.last_spikes = 0;

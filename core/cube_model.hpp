@@ -199,6 +199,10 @@ class CubeModel : public Model {
   // (start_halo); the next pass (or settle) waits for them (finish_halo).
   void start_halo();
   void finish_halo() const;
+  // The spike counts of rows [r0, r1) of the latest spikes (the halo's rows
+  // too: -n .. 0 and rows .. rows + n), which the STDP's skip test and the
+  // tallies read.
+  void count_row_spikes(std::int64_t r0, std::int64_t r1) const;
 
   // how the lattice pass runs the per-block phases over a worker's rows
   void make_parts();
